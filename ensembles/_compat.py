@@ -1,0 +1,18 @@
+"""The one place where scikit-learn's private helpers are imported.
+
+scikit-learn moves its private modules between releases; keeping every such import here
+means a new release breaks one file, not twenty.
+"""
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+__all__ = [
+    "HasMethods",
+    "Interval",
+    "StrOptions",
+    "_check_sample_weight",
+    "_fit_context",
+    "validate_data",
+]

@@ -1,0 +1,603 @@
+"""Neural-net learners that behave like any scikit-learn estimator.
+
+``NetClassifier`` and ``NetRegressor`` drive a skorch net (kept as ``net_`` after fit) and
+add what skorch leaves to the user: float64/pandas/list input, any label type, per-sample
+weights in the loss, early stopping with the best epoch restored, a seeded and repeatable
+fit, and a model fitted on a GPU that loads on a CPU.
+"""
+
+import copy
+import inspect
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state, compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import EarlyStopping, EpochScoring, LRScheduler
+from skorch.dataset import Dataset
+from skorch.helper import predefined_split
+from skorch.utils import noop
+from torch import nn
+
+from .._compat import (
+    Interval,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    validate_data,
+)
+from ._torch import _ACTIVATIONS, MLP, WeightedNet
+from .device import resolve_device
+
+__all__ = ["NetClassifier", "NetRegressor"]
+
+_OPTIMIZERS = {
+    "adam": (torch.optim.Adam, {}),
+    "adamw": (torch.optim.AdamW, {}),
+    "sgd": (torch.optim.SGD, {"momentum": 0.9, "nesterov": True}),
+    "rmsprop": (torch.optim.RMSprop, {}),
+}
+_REGRESSION_CRITERIA = {
+    "squared_error": nn.MSELoss,
+    "huber": nn.HuberLoss,
+    "absolute_error": nn.L1Loss,
+}
+
+
+def _check_hidden_layer_sizes(sizes):
+    if isinstance(sizes, Integral) and not isinstance(sizes, bool):
+        sizes = (sizes,)
+    ok = isinstance(sizes, tuple | list) and all(
+        isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes
+    )
+    if not ok:
+        raise ValueError(
+            "hidden_layer_sizes must be a tuple of positive ints, e.g. (100,) or (64, 32) "
+            f"(() for a linear model); got {sizes!r}."
+        )
+    return tuple(int(s) for s in sizes)
+
+
+def _validation_split(n_samples, y, fraction, seed, stratify):
+    """Row indices (train, valid) of the internal early-stopping split."""
+    indices = np.arange(n_samples)
+    if stratify is not None:
+        _, counts = np.unique(stratify, return_counts=True)
+        n_valid = int(np.ceil(fraction * n_samples))
+        if counts.min() < 2 or n_valid < len(counts):
+            stratify = None  # too few rows per class to stratify; a plain split still works
+    train, valid = train_test_split(
+        indices, test_size=fraction, random_state=seed, stratify=stratify
+    )
+    return np.sort(train), np.sort(valid)
+
+
+class _BaseNet(BaseEstimator):
+    _parameter_constraints = {
+        "module": [None, callable, nn.Module],
+        "module_params": [None, dict],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(_ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm": ["boolean"],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS)), callable],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "lr_scheduler": [None, StrOptions({"cosine", "plateau"})],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "callbacks": [None, list],
+        "device": [None, str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        module=None,
+        module_params=None,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        max_epochs=100,
+        batch_size=128,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        lr_scheduler=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        callbacks=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.module = module
+        self.module_params = module_params
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.lr_scheduler = lr_scheduler
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- parameters -------------------------------------------------------------------
+    def set_params(self, **params):
+        """Set parameters; ``module__NAME=value`` sets ``module_params["NAME"]``.
+
+        This keeps skorch's spelling for the parameters of a custom module, so a grid
+        over ``net__module__width`` works in ``GridSearchCV``.
+        """
+        module_updates = {
+            key[len("module__") :]: params.pop(key)
+            for key in [k for k in params if k.startswith("module__")]
+        }
+        if module_updates:
+            merged = dict(params.get("module_params", self.module_params) or {})
+            merged.update(module_updates)
+            params["module_params"] = merged
+        return super().set_params(**params)
+
+    # -- fitting ----------------------------------------------------------------------
+    def _build_module(self, n_in, n_out):
+        if self.module is None:
+            return MLP(
+                n_in,
+                n_out,
+                hidden_layer_sizes=_check_hidden_layer_sizes(self.hidden_layer_sizes),
+                activation=self.activation,
+                dropout=self.dropout,
+                batch_norm=self.batch_norm,
+            )
+        if isinstance(self.module, nn.Module):
+            return copy.deepcopy(self.module)  # never train the user's own instance
+        kwargs = dict(self.module_params or {})
+        try:
+            accepted = inspect.signature(self.module).parameters
+        except (TypeError, ValueError):
+            accepted = {}
+        if "in_features" in accepted:
+            kwargs.setdefault("in_features", n_in)
+        if "out_features" in accepted:
+            kwargs.setdefault("out_features", n_out)
+        return self.module(**kwargs)
+
+    def _callbacks(self, validate):
+        name, metric = self._metric
+        callbacks = [
+            EpochScoring(
+                metric, name=f"train_{name}", lower_is_better=False, on_train=True,
+                use_caching=True,
+            )
+        ]
+        if validate:
+            callbacks.append(
+                EpochScoring(metric, name=f"valid_{name}", lower_is_better=False,
+                             use_caching=True)
+            )
+        if self.early_stopping:
+            callbacks.append(
+                EarlyStopping(
+                    monitor="valid_loss", patience=self.n_iter_no_change,
+                    threshold=self.tol, threshold_mode="abs", load_best=True,
+                    sink=print if self.verbose else noop,
+                )
+            )
+        if self.lr_scheduler == "cosine":
+            callbacks.append(
+                LRScheduler(policy=torch.optim.lr_scheduler.CosineAnnealingLR,
+                            T_max=self.max_epochs)
+            )
+        elif self.lr_scheduler == "plateau":
+            callbacks.append(
+                LRScheduler(policy=torch.optim.lr_scheduler.ReduceLROnPlateau,
+                            monitor="valid_loss" if validate else "train_loss")
+            )
+        callbacks.extend(copy.deepcopy(self.callbacks or []))
+        return [(cb.__class__.__name__ + f"_{i}", cb) for i, cb in enumerate(callbacks)]
+
+    def _fit_net(self, X, y, sample_weight, n_out, criterion, stratify=None):
+        """Train a fresh skorch net on float32 X and encoded y; sets ``net_`` & co."""
+        _check_hidden_layer_sizes(self.hidden_layer_sizes)
+        self.device_ = resolve_device(self.device)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+        train_split, fit_rows = None, slice(None)
+        if self.early_stopping:
+            train_idx, valid_idx = _validation_split(
+                X.shape[0], y, self.validation_fraction, seed, stratify
+            )
+            valid = Dataset({"X": X[valid_idx], "sample_weight": sample_weight[valid_idx]},
+                            y[valid_idx])
+            train_split, fit_rows = predefined_split(valid), train_idx
+        X_fit = {"X": X[fit_rows], "sample_weight": sample_weight[fit_rows]}
+        y_fit = y[fit_rows]
+
+        if isinstance(self.optimizer, str):
+            optimizer, optimizer_kwargs = _OPTIMIZERS[self.optimizer]
+        else:
+            optimizer, optimizer_kwargs = self.optimizer, {}
+        optimizer_kwargs = {f"optimizer__{k}": v for k, v in optimizer_kwargs.items()}
+        # BatchNorm cannot train on a batch of one row: drop such a last batch.
+        drop_last = bool(self.batch_norm) and len(y_fit) % self.batch_size == 1
+
+        cuda_devices = [torch.device(self.device_).index or 0] if self.device_ != "cpu" else []
+        with torch.random.fork_rng(devices=cuda_devices):
+            # One seed drives weight init, dropout and the loader's shuffling, so two fits
+            # with the same random_state give the same model; the user's global torch RNG
+            # is left as it was.
+            torch.manual_seed(seed)
+            net = WeightedNet(
+                module=self._build_module(X.shape[1], n_out),
+                criterion=criterion,
+                criterion__reduction="none",
+                optimizer=optimizer,
+                lr=self.lr,
+                optimizer__weight_decay=self.weight_decay,
+                max_epochs=self.max_epochs,
+                batch_size=self.batch_size,
+                # One batch needs no shuffling, and not shuffling keeps the row order,
+                # so weighted and repeated rows sum in the same order.
+                iterator_train__shuffle=len(y_fit) > self.batch_size,
+                iterator_train__drop_last=drop_last,
+                train_split=train_split,
+                callbacks=self._callbacks(validate=train_split is not None),
+                device=self.device_,
+                verbose=self.verbose,
+                **optimizer_kwargs,
+            )
+            net.fit(X_fit, y_fit)
+        self.net_ = net
+        self.history_ = self._history(net)
+        self.n_iter_ = len(net.history)
+        if self.early_stopping:
+            self.best_epoch_ = int(np.argmin(self.history_["valid_loss"])) + 1
+        return self
+
+    def _history(self, net):
+        keys = ["epoch", "train_loss", "valid_loss"]
+        keys += [f"{split}_{self._metric[0]}" for split in ("train", "valid")]
+        keys.append("dur")
+        history = {}
+        for key in keys:
+            values = net.history[:, key] if key in net.history[0] else None
+            if values is not None:
+                history[key] = [float(v) if key != "epoch" else int(v) for v in values]
+        return history
+
+    def _forward(self, X):
+        check_is_fitted(self, "net_")
+        X = validate_data(self, X, reset=False, dtype=np.float32)
+        return self.net_.forward(X, training=False, device="cpu")
+
+    def _validated_weights(self, sample_weight, X):
+        return _check_sample_weight(sample_weight, X, dtype=np.float32, ensure_non_negative=True)
+
+
+def _accuracy(net, X, y):
+    return accuracy_score(np.asarray(y), net.predict_proba(X).argmax(axis=1))
+
+
+def _r2(net, X, y):
+    y = np.asarray(y).reshape(len(y), -1)
+    return r2_score(y, net.predict_proba(X).reshape(len(y), -1))
+
+
+_FIT_DOC = """
+    Parameters (shared by both nets)
+    --------------------------------
+    module : None, nn.Module subclass or instance, default=None
+        None builds a tabular MLP from ``hidden_layer_sizes``, ``activation``, ``dropout``
+        and ``batch_norm``. A class is built with ``module_params`` (its ``in_features`` and
+        ``out_features`` arguments, if it has them, are filled in from the data); an
+        instance is deep-copied at each fit, never trained in place.
+    module_params : dict, default=None
+        Keyword arguments of ``module``; ``set_params(module__NAME=v)`` sets one entry.
+    hidden_layer_sizes : tuple of int, default=(100,)
+    activation : {"relu", "tanh", "logistic", "gelu", "silu", "identity"}, default="relu"
+    dropout : float in [0, 1), default=0.0
+    batch_norm : bool, default=False
+    max_epochs : int, default=100
+    batch_size : int, default=128
+    lr : float, default=1e-3
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, default="adam"
+    weight_decay : float, default=0.0
+        L2 penalty, passed to the optimizer.
+    lr_scheduler : {None, "cosine", "plateau"}, default=None
+        Other schedulers: pass a skorch ``LRScheduler`` in ``callbacks``.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the rows (stratified for classifiers), stop
+        when the validation loss has not improved by ``tol`` for ``n_iter_no_change``
+        epochs, and restore the weights of the best epoch (``best_epoch_``).
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+    callbacks : list of skorch callbacks, default=None
+        Extra callbacks; copied at each fit.
+    device : {"auto", "cpu", "cuda", "cuda:N"}, default="auto"
+        Resolved at fit into ``device_``; see :func:`ensembles.resolve_device`.
+    random_state : int, RandomState or None, default=None
+        Seeds weight initialisation, dropout, shuffling and the validation split.
+    verbose : int, default=0
+        0 prints nothing; 1 prints skorch's per-epoch table.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained skorch net.
+    history_ : dict of lists
+        Per epoch: ``epoch``, ``train_loss``, ``valid_loss`` (with early stopping),
+        ``train_<metric>``, ``valid_<metric>``, ``dur`` (seconds). Train metrics are taken
+        on the training batches as they are seen (as skorch does), so they include dropout.
+    n_iter_ : int
+        Epochs run.
+    best_epoch_ : int
+        With early stopping: the epoch (1-based) whose weights were restored.
+    device_ : str
+        The device the net was trained on.
+    n_features_in_, feature_names_in_ :
+        As in scikit-learn.
+"""
+
+
+class NetClassifier(ClassifierMixin, _BaseNet):
+    __doc__ = (
+        """A neural-net classifier (PyTorch through skorch) usable as any scikit-learn one.
+
+    Accepts float64/float32 arrays, pandas DataFrames and lists (cast to float32), and
+    labels of any type (strings, ints, bools); ``predict`` returns the user's labels.
+
+    Parameters (classifier only)
+    ----------------------------
+    class_weight : dict, "balanced" or None, default=None
+        Folded into the per-sample weights of the loss.
+"""
+        + _FIT_DOC
+        + """
+    classes_ : ndarray
+        The class labels.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from ensembles import NetClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = NetClassifier(max_epochs=30, lr=0.01, random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.8
+    True
+    """
+    )
+
+    _parameter_constraints = {
+        **_BaseNet._parameter_constraints,
+        "class_weight": [None, dict, StrOptions({"balanced"})],
+    }
+    _metric = ("accuracy", _accuracy)
+
+    def __init__(
+        self,
+        *,
+        class_weight=None,
+        module=None,
+        module_params=None,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        max_epochs=100,
+        batch_size=128,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        lr_scheduler=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        callbacks=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            module=module,
+            module_params=module_params,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            dropout=dropout,
+            batch_norm=batch_norm,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            lr_scheduler=lr_scheduler,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            callbacks=callbacks,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.class_weight = class_weight
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the net. ``sample_weight`` weights each row's loss."""
+        X, y = validate_data(self, X, y, dtype=np.float32)
+        check_classification_targets(y)
+        self._label_encoder = LabelEncoder().fit(y)
+        self.classes_ = self._label_encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 classes in y; got 1 class "
+                f"({self.classes_[0]!r})."
+            )
+        y_enc = self._label_encoder.transform(y).astype(np.int64)
+        weight = self._validated_weights(sample_weight, X)
+        if self.class_weight is not None:
+            weight = weight * compute_sample_weight(self.class_weight, y_enc if isinstance(
+                self.class_weight, str) else y).astype(np.float32)
+        return self._fit_net(
+            X, y_enc, weight, len(self.classes_), nn.CrossEntropyLoss, stratify=y_enc
+        )
+
+    def predict_proba(self, X):
+        """Class probabilities, columns in the order of ``classes_``."""
+        return torch.softmax(self._forward(X).double(), dim=1).numpy()
+
+    def predict_log_proba(self, X):
+        return torch.log_softmax(self._forward(X).double(), dim=1).numpy()
+
+    def predict(self, X):
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
+
+
+class NetRegressor(RegressorMixin, _BaseNet):
+    __doc__ = (
+        """A neural-net regressor (PyTorch through skorch) usable as any scikit-learn one.
+
+    Accepts float64/float32 arrays, pandas DataFrames and lists (cast to float32), one or
+    several targets.
+
+    Parameters (regressor only)
+    ---------------------------
+    criterion : {"squared_error", "huber", "absolute_error"}, default="squared_error"
+    scale_target : bool, default=True
+        Standardise each target before training (and undo it at predict), so ``lr`` and
+        the Huber threshold need not depend on the scale of ``y``. Losses in
+        ``history_`` are then in standardised units; R2 is unaffected.
+"""
+        + _FIT_DOC
+        + """
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.preprocessing import scale
+    >>> from ensembles import NetRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> reg = NetRegressor(max_epochs=50, lr=0.01, random_state=0).fit(scale(X), y)
+    >>> reg.score(scale(X), y) > 0.3
+    True
+    """
+    )
+
+    _parameter_constraints = {
+        **_BaseNet._parameter_constraints,
+        "criterion": [StrOptions(set(_REGRESSION_CRITERIA))],
+        "scale_target": ["boolean"],
+    }
+    _metric = ("r2", _r2)
+
+    def __init__(
+        self,
+        *,
+        criterion="squared_error",
+        scale_target=True,
+        module=None,
+        module_params=None,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        max_epochs=100,
+        batch_size=128,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        lr_scheduler=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        callbacks=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            module=module,
+            module_params=module_params,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            dropout=dropout,
+            batch_norm=batch_norm,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            lr_scheduler=lr_scheduler,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            callbacks=callbacks,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.criterion = criterion
+        self.scale_target = scale_target
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the net. ``sample_weight`` weights each row's loss."""
+        X, y = validate_data(self, X, y, dtype=np.float32, multi_output=True, y_numeric=True)
+        y = np.asarray(y, dtype=np.float32)
+        self._y_ndim = y.ndim
+        y2 = y.reshape(len(y), -1)
+        weight = self._validated_weights(sample_weight, X)
+        if self.scale_target:
+            # Weighted moments, so that a weight of k is the same as k copies of a row.
+            total = max(float(weight.sum()), np.finfo(np.float32).tiny)
+            mean = (weight[:, None] * y2).sum(axis=0) / total
+            scale = np.sqrt((weight[:, None] * (y2 - mean) ** 2).sum(axis=0) / total)
+            self._y_mean = mean.astype(np.float32)
+            self._y_scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
+        else:
+            self._y_mean = np.zeros(y2.shape[1], dtype=np.float32)
+            self._y_scale = np.ones(y2.shape[1], dtype=np.float32)
+        y_std = (y2 - self._y_mean) / self._y_scale
+        return self._fit_net(
+            X, y_std, weight, y2.shape[1], _REGRESSION_CRITERIA[self.criterion]
+        )
+
+    def predict(self, X):
+        out = self._forward(X).double().numpy().reshape(-1, len(self._y_mean))
+        out = out * self._y_scale + self._y_mean
+        return out.ravel() if self._y_ndim == 1 else out

@@ -1,0 +1,62 @@
+"""Packaging for ``ensembles``.
+
+Tool configuration (ruff, pytest) and the build-system table live in ``pyproject.toml``.
+"""
+
+import re
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+VERSION = re.search(
+    r'^__version__ = "([^"]+)"', (HERE / "ensembles" / "_version.py").read_text(), re.M
+).group(1)
+
+EXTRAS = {
+    "plot": ["matplotlib>=3.7"],
+    "dask": ["dask[distributed]>=2024.1"],
+    "optuna": ["optuna>=3.5"],
+    "docs": ["sphinx>=7", "numpydoc>=1.6", "sphinx-gallery>=0.15", "matplotlib>=3.7"],
+    "dev": [
+        "pytest>=8",
+        "pytest-xdist>=3.5",
+        "hypothesis>=6.100",
+        "ruff>=0.6",
+        "pandas>=2.0",
+        "matplotlib>=3.7",
+    ],
+}
+
+setup(
+    name="ensembles",
+    version=VERSION,
+    description=(
+        "Ensembles of neural nets, boosted trees and any scikit-learn estimator: "
+        "bagging, boosting, voting, stacking, with cross-validated overfitting reports."
+    ),
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="BSD-3-Clause",
+    python_requires=">=3.10",
+    packages=find_packages(include=["ensembles", "ensembles.*"]),
+    install_requires=[
+        "numpy>=1.24",
+        "scipy>=1.10",
+        "scikit-learn>=1.6",
+        "joblib>=1.3",
+        # threadpoolctl caps BLAS/OpenMP pools inside parallel workers (already a
+        # scikit-learn dependency; named because we import it directly).
+        "threadpoolctl>=3.1",
+        "torch>=2.1",
+        "skorch>=1.0",
+        "xgboost>=2.0",
+        "lightgbm>=4.0",
+    ],
+    extras_require=EXTRAS,
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Intended Audience :: Science/Research",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)

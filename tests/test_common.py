@@ -1,0 +1,46 @@
+"""Layer 1: every public estimator through scikit-learn's own estimator checks.
+
+One table of small, fast constructor arguments feeds the checks.
+"""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from ensembles import NetClassifier, NetRegressor
+
+# Small enough to keep the whole suite fast; ``lr`` is raised so that 60 full-batch
+# epochs learn the checks' toy problems to scikit-learn's accuracy thresholds.
+SMALL = [
+    NetClassifier(hidden_layer_sizes=(16,), max_epochs=60, lr=0.02),
+    NetRegressor(hidden_layer_sizes=(16,), max_epochs=60, lr=0.02),
+]
+
+# The one check we expect to fail, and why its assumption does not hold for a net:
+_FLOAT32 = (
+    "The nets compute in float32 (as the issue asks). Weighted and repeated rows give "
+    "the same model up to float32 rounding (max relative difference ~1e-6, because the "
+    "same terms are summed in another order), but the check demands rtol=1e-7, a "
+    "float64 tolerance. tests/test_net.py asserts the equivalence at float32 tolerance."
+)
+_BATCH_SHAPE = (
+    "float32 matrix products are not bit-identical across batch shapes (one row uses a "
+    "matrix-vector kernel, twenty rows a matrix-matrix one): predictions on a subset "
+    "differ by ~2e-7 relative, above the check's rtol=1e-7. Not a bug of ours: any "
+    "float32 torch model does this. Row order and content do not change predictions "
+    "beyond float32 rounding (tests/test_net.py)."
+)
+EXPECTED_FAILURES = {
+    "NetClassifier": {"check_sample_weight_equivalence_on_dense_data": _FLOAT32},
+    "NetRegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _FLOAT32,
+        "check_methods_subset_invariance": _BATCH_SHAPE,
+    },
+}
+
+
+def _expected_failures(estimator):
+    return EXPECTED_FAILURES.get(type(estimator).__name__, {})
+
+
+@parametrize_with_checks(SMALL, expected_failed_checks=_expected_failures)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)

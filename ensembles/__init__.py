@@ -5,6 +5,7 @@ from .learners import (
     DeviceUnavailableError,
     NetClassifier,
     NetRegressor,
+    make_learners,
     resolve_device,
     set_device,
 )
@@ -14,6 +15,7 @@ __all__ = [
     "NetClassifier",
     "NetRegressor",
     "__version__",
+    "make_learners",
     "resolve_device",
     "set_device",
 ]

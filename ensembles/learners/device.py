@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator
 
 __all__ = ["DeviceUnavailableError", "resolve_device", "set_device"]
 
-_DEVICE_RE = re.compile(r"^(auto|cpu|cuda(:\d+)?)$")
+_DEVICE_RE = re.compile(r"auto|cpu|cuda(:\d+)?")
 
 
 class DeviceUnavailableError(RuntimeError):
@@ -54,7 +54,8 @@ def resolve_device(device="auto"):
     """
     if device is None:
         device = "auto"
-    if not isinstance(device, str) or not _DEVICE_RE.match(device):
+    # fullmatch, not match: ``$`` would also accept a trailing newline ("cpu\n").
+    if not isinstance(device, str) or not _DEVICE_RE.fullmatch(device):
         raise ValueError(
             "device must be 'auto', 'cpu', 'cuda' or 'cuda:N' (N a GPU index); "
             f"got {device!r}."
@@ -104,19 +105,20 @@ def _lightgbm_gpu_device_type():
     return None
 
 
-def _set_lightgbm(estimator, device):
+def _set_lightgbm(estimator, device, warn):
     if device == "cpu":
         estimator.set_params(device_type="cpu")
         return
     gpu_type = _lightgbm_gpu_device_type()
     if gpu_type is None:
-        warnings.warn(
-            f"{type(estimator).__name__}: this LightGBM build cannot train on a GPU "
-            "(PyPI wheels are built without CUDA, and no OpenCL device answered); "
-            "it stays on the CPU. Build LightGBM with -DUSE_CUDA=ON to use the GPU.",
-            UserWarning,
-            stacklevel=3,
-        )
+        if warn:
+            warnings.warn(
+                f"{type(estimator).__name__}: this LightGBM build cannot train on a GPU "
+                "(PyPI wheels are built without CUDA, and no OpenCL device answered); "
+                "it stays on the CPU. Build LightGBM with -DUSE_CUDA=ON to use the GPU.",
+                UserWarning,
+                stacklevel=3,
+            )
         estimator.set_params(device_type="cpu")
         return
     params = {"device_type": gpu_type}
@@ -147,8 +149,7 @@ def set_device(estimator, device):
     """Set the device of every learner inside ``estimator``, in place.
 
     Sets ``device`` on our nets and on skorch nets, ``device`` on XGBoost models,
-    ``device_type`` on LightGBM models (falling back to the CPU with a warning when the
-    installed LightGBM build cannot use a GPU), and walks into Pipelines, column
+    ``device_type`` on LightGBM models, and walks into Pipelines, column
     transformers and ensembles. Estimators that have no device are left as they are.
 
     Parameters
@@ -158,6 +159,9 @@ def set_device(estimator, device):
     device : {"auto", "cpu", "cuda", "cuda:N"}
         Resolved with :func:`resolve_device` first, so an explicit ``"cuda"`` without a
         CUDA device raises :class:`DeviceUnavailableError` before anything is changed.
+        When the installed LightGBM build cannot use a GPU, LightGBM models stay on the
+        CPU: with a ``UserWarning`` when the GPU was asked for explicitly, silently under
+        ``"auto"`` (which promises no more than "the GPU where it can be used").
 
     Returns
     -------
@@ -174,15 +178,16 @@ def set_device(estimator, device):
     >>> pipe[-1].get_params()["device"]
     'cpu'
     """
+    explicit = not (device is None or (isinstance(device, str) and device == "auto"))
     device = resolve_device(device)
-    _set_device(estimator, device)
+    _set_device(estimator, device, warn=explicit)
     return estimator
 
 
-def _set_device(estimator, device):
+def _set_device(estimator, device, *, warn=True):
     module = type(estimator).__module__
     if module.startswith("lightgbm"):
-        _set_lightgbm(estimator, device)
+        _set_lightgbm(estimator, device, warn)
         return
     if module.startswith(("xgboost", "skorch", "ensembles.learners")) and (
         "device" in estimator.get_params(deep=False)
@@ -197,4 +202,4 @@ def _set_device(estimator, device):
     if module.startswith("ensembles") and "device" in params:
         estimator.set_params(device=device)
     for child in _children(estimator):
-        _set_device(child, device)
+        _set_device(child, device, warn=warn)

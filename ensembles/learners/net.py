@@ -6,10 +6,12 @@ weights in the loss, early stopping with the best epoch restored, a seeded and r
 fit, and a model fitted on a GPU that loads on a CPU.
 """
 
+import contextlib
 import copy
 import inspect
 from numbers import Integral, Real
 
+import joblib
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -48,6 +50,23 @@ _REGRESSION_CRITERIA = {
     "huber": nn.HuberLoss,
     "absolute_error": nn.L1Loss,
 }
+
+
+@contextlib.contextmanager
+def _torch_threads(n_jobs):
+    """Run the block with ``n_jobs`` torch CPU threads, then restore the caller's setting."""
+    if n_jobs is None:
+        yield
+        return
+    wanted = joblib.cpu_count() if n_jobs < 0 else max(int(n_jobs), 1)
+    previous = torch.get_num_threads()
+    if wanted != previous:
+        torch.set_num_threads(wanted)
+    try:
+        yield
+    finally:
+        if wanted != previous:
+            torch.set_num_threads(previous)
 
 
 def _check_hidden_layer_sizes(sizes):
@@ -98,6 +117,7 @@ class _BaseNet(BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
         "callbacks": [None, list],
         "device": [None, str],
+        "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -123,6 +143,7 @@ class _BaseNet(BaseEstimator):
         tol=1e-4,
         callbacks=None,
         device="auto",
+        n_jobs=1,
         random_state=None,
         verbose=0,
     ):
@@ -144,6 +165,7 @@ class _BaseNet(BaseEstimator):
         self.tol = tol
         self.callbacks = callbacks
         self.device = device
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -248,7 +270,7 @@ class _BaseNet(BaseEstimator):
         drop_last = bool(self.batch_norm) and len(y_fit) % self.batch_size == 1
 
         cuda_devices = [torch.device(self.device_).index or 0] if self.device_ != "cpu" else []
-        with torch.random.fork_rng(devices=cuda_devices):
+        with torch.random.fork_rng(devices=cuda_devices), _torch_threads(self.n_jobs):
             # One seed drives weight init, dropout and the loader's shuffling, so two fits
             # with the same random_state give the same model; the user's global torch RNG
             # is left as it was.
@@ -294,7 +316,8 @@ class _BaseNet(BaseEstimator):
     def _forward(self, X):
         check_is_fitted(self, "net_")
         X = validate_data(self, X, reset=False, dtype=np.float32)
-        return self.net_.forward(X, training=False, device="cpu")
+        with _torch_threads(self.n_jobs):
+            return self.net_.forward(X, training=False, device="cpu")
 
     def _validated_weights(self, sample_weight, X):
         return _check_sample_weight(sample_weight, X, dtype=np.float32, ensure_non_negative=True)
@@ -342,6 +365,12 @@ _FIT_DOC = """
         Extra callbacks; copied at each fit.
     device : {"auto", "cpu", "cuda", "cuda:N"}, default="auto"
         Resolved at fit into ``device_``; see :func:`ensembles.resolve_device`.
+    n_jobs : int or None, default=1
+        torch CPU threads while fitting and predicting (restored afterwards); -1 uses
+        every core, None leaves torch's process-wide setting alone. One thread is the
+        default because small tabular nets gain little from more, and lose badly when
+        the cores are shared: on 2 cores with another process busy, 40 epochs on
+        breast_cancer took 2.1 s with 1 thread and 7.3 s with 2 (docs/benchmarks.md).
     random_state : int, RandomState or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation split.
     verbose : int, default=0
@@ -422,6 +451,7 @@ class NetClassifier(ClassifierMixin, _BaseNet):
         tol=1e-4,
         callbacks=None,
         device="auto",
+        n_jobs=1,
         random_state=None,
         verbose=0,
     ):
@@ -444,6 +474,7 @@ class NetClassifier(ClassifierMixin, _BaseNet):
             tol=tol,
             callbacks=callbacks,
             device=device,
+            n_jobs=n_jobs,
             random_state=random_state,
             verbose=verbose,
         )
@@ -541,6 +572,7 @@ class NetRegressor(RegressorMixin, _BaseNet):
         tol=1e-4,
         callbacks=None,
         device="auto",
+        n_jobs=1,
         random_state=None,
         verbose=0,
     ):
@@ -563,6 +595,7 @@ class NetRegressor(RegressorMixin, _BaseNet):
             tol=tol,
             callbacks=callbacks,
             device=device,
+            n_jobs=n_jobs,
             random_state=random_state,
             verbose=verbose,
         )

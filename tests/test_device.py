@@ -55,8 +55,9 @@ def lightgbm_gpu(monkeypatch):
 
 
 def _skorch_net(device):
-    return NeuralNetClassifier(torch.nn.Linear, module__in_features=4,
-                               module__out_features=2, device=device)
+    return NeuralNetClassifier(
+        torch.nn.Linear, module__in_features=4, module__out_features=2, device=device
+    )
 
 
 # -- resolve_device ----------------------------------------------------------------------
@@ -91,14 +92,9 @@ def test_resolve_cuda_when_present(one_cuda, device):
 _BAD_DEVICES = ["gpu", "cuda:x", "cuda:", "CPU", "cpu\n", " cpu", "", "mps", 3, 0, True, ["cpu"]]
 
 
-@pytest.mark.parametrize(
-    "device", _BAD_DEVICES, ids=[f"bad{i}" for i in range(len(_BAD_DEVICES))]
-)
+@pytest.mark.parametrize("device", _BAD_DEVICES, ids=[f"bad{i}" for i in range(len(_BAD_DEVICES))])
 def test_resolve_rejects_unknown(device):
-    message = (
-        "device must be 'auto', 'cpu', 'cuda' or 'cuda:N' (N a GPU index); "
-        f"got {device!r}."
-    )
+    message = f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N' (N a GPU index); got {device!r}."
     with pytest.raises(ValueError, match=re.escape(message)):
         resolve_device(device)
 
@@ -181,9 +177,16 @@ def test_set_device_recurses_into_ensembles():
         estimators=[
             ("net", make_pipeline(StandardScaler(), NetClassifier(device="cuda"))),
             ("skorch", _skorch_net("cuda")),
-            ("vote", VotingClassifier([("xgb", XGBClassifier(device="cuda")),
-                                       ("lgbm", LGBMClassifier(device_type="gpu")),
-                                       ("gone", "drop")])),
+            (
+                "vote",
+                VotingClassifier(
+                    [
+                        ("xgb", XGBClassifier(device="cuda")),
+                        ("lgbm", LGBMClassifier(device_type="gpu")),
+                        ("gone", "drop"),
+                    ]
+                ),
+            ),
         ],
         final_estimator=StackingClassifier(
             estimators=[("xgb", XGBClassifier(device="cuda"))],
@@ -267,9 +270,7 @@ def test_lightgbm_without_gpu_build_warns_and_stays_on_cpu(lightgbm_gpu, cls):
     assert est.get_params()["device_type"] == "cpu"
 
 
-def test_lightgbm_fallback_warns_through_set_device_when_asked_explicitly(
-    one_cuda, lightgbm_gpu
-):
+def test_lightgbm_fallback_warns_through_set_device_when_asked_explicitly(one_cuda, lightgbm_gpu):
     lightgbm_gpu(None)
     pipe = make_pipeline(StandardScaler(), LGBMClassifier())
     with pytest.warns(UserWarning, match="cannot train on a GPU"):
@@ -319,8 +320,9 @@ def test_lightgbm_probe_runs_here():
 @pytest.mark.gpu
 def test_net_fitted_on_cuda_unpickles_and_predicts_the_same():
     X, y = make_classification(n_samples=200, n_features=8, random_state=0)
-    clf = NetClassifier(hidden_layer_sizes=(16,), max_epochs=5, device="cuda",
-                        random_state=0).fit(X, y)
+    clf = NetClassifier(hidden_layer_sizes=(16,), max_epochs=5, device="cuda", random_state=0).fit(
+        X, y
+    )
     assert clf.device_ == "cuda"
     copy = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(copy.predict(X), clf.predict(X))

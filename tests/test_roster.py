@@ -186,10 +186,14 @@ def test_small_roster_fits_and_predicts(task, data, min_score):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"task": "clustering"},
-         "task must be 'classification' or 'regression'; got 'clustering'."),
-        ({"task": "Classification"},
-         "task must be 'classification' or 'regression'; got 'Classification'."),
+        (
+            {"task": "clustering"},
+            "task must be 'classification' or 'regression'; got 'clustering'.",
+        ),
+        (
+            {"task": "Classification"},
+            "task must be 'classification' or 'regression'; got 'Classification'.",
+        ),
         ({"task": None}, "task must be 'classification' or 'regression'; got None."),
         ({"size": "large"}, "size must be 'small' or 'medium'; got 'large'."),
         ({"size": 1}, "size must be 'small' or 'medium'; got 1."),

@@ -81,7 +81,7 @@ def resolve_device(device="auto"):
     return device
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _lightgbm_gpu_device_type():
     """The GPU ``device_type`` this LightGBM build can train with, or None.
 

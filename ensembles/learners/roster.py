@@ -33,8 +33,7 @@ _TASKS = ("classification", "regression")
 # real work from: more trees at a lower learning rate, a wider net.
 _SIZES = {
     "small": {
-        "net": {"hidden_layer_sizes": (32,), "max_epochs": 30, "lr": 1e-2,
-                "n_iter_no_change": 5},
+        "net": {"hidden_layer_sizes": (32,), "max_epochs": 30, "lr": 1e-2, "n_iter_no_change": 5},
         "boost": {"n_estimators": 25, "learning_rate": 0.3},
         "xgb": {"max_depth": 4},
         "lgbm": {"num_leaves": 15},
@@ -42,12 +41,21 @@ _SIZES = {
         "knn": {"n_neighbors": 5},
     },
     "medium": {
-        "net": {"hidden_layer_sizes": (128, 64), "max_epochs": 200, "lr": 1e-3,
-                "dropout": 0.1, "n_iter_no_change": 10},
+        "net": {
+            "hidden_layer_sizes": (128, 64),
+            "max_epochs": 200,
+            "lr": 1e-3,
+            "dropout": 0.1,
+            "n_iter_no_change": 10,
+        },
         # Row and column subsampling decorrelate the trees, as in both libraries' tuning
         # guides; 500 rounds at 0.05 is their usual starting point without early stopping.
-        "boost": {"n_estimators": 500, "learning_rate": 0.05, "subsample": 0.8,
-                  "colsample_bytree": 0.8},
+        "boost": {
+            "n_estimators": 500,
+            "learning_rate": 0.05,
+            "subsample": 0.8,
+            "colsample_bytree": 0.8,
+        },
         "xgb": {"max_depth": 6},
         # LightGBM subsamples rows only when subsample_freq > 0.
         "lgbm": {"num_leaves": 31, "subsample_freq": 1},
@@ -137,28 +145,46 @@ def make_learners(task="classification", *, device="auto", random_state=None, si
 
 def _classifiers(cfg, seeds):
     return [
-        ("net", make_pipeline(StandardScaler(), NetClassifier(
-            **cfg["net"], early_stopping=True, random_state=seeds["net"]))),
+        (
+            "net",
+            make_pipeline(
+                StandardScaler(),
+                NetClassifier(**cfg["net"], early_stopping=True, random_state=seeds["net"]),
+            ),
+        ),
         ("xgb", XGBClassifier(**cfg["boost"], **cfg["xgb"], random_state=seeds["xgb"])),
-        ("lgbm", LGBMClassifier(**cfg["boost"], **cfg["lgbm"], verbose=-1,
-                                random_state=seeds["lgbm"])),
+        (
+            "lgbm",
+            LGBMClassifier(**cfg["boost"], **cfg["lgbm"], verbose=-1, random_state=seeds["lgbm"]),
+        ),
         ("rf", RandomForestClassifier(**cfg["forest"], random_state=seeds["rf"])),
         ("et", ExtraTreesClassifier(**cfg["forest"], random_state=seeds["et"])),
         # lbfgs ignores the seed; it is set so that another solver, chosen through
         # set_params, is still reproducible.
-        ("linear", make_pipeline(StandardScaler(), LogisticRegression(
-            max_iter=1000, random_state=seeds["linear"]))),
+        (
+            "linear",
+            make_pipeline(
+                StandardScaler(), LogisticRegression(max_iter=1000, random_state=seeds["linear"])
+            ),
+        ),
         ("knn", make_pipeline(StandardScaler(), KNeighborsClassifier(**cfg["knn"]))),
     ]
 
 
 def _regressors(cfg, seeds):
     return [
-        ("net", make_pipeline(StandardScaler(), NetRegressor(
-            **cfg["net"], early_stopping=True, random_state=seeds["net"]))),
+        (
+            "net",
+            make_pipeline(
+                StandardScaler(),
+                NetRegressor(**cfg["net"], early_stopping=True, random_state=seeds["net"]),
+            ),
+        ),
         ("xgb", XGBRegressor(**cfg["boost"], **cfg["xgb"], random_state=seeds["xgb"])),
-        ("lgbm", LGBMRegressor(**cfg["boost"], **cfg["lgbm"], verbose=-1,
-                               random_state=seeds["lgbm"])),
+        (
+            "lgbm",
+            LGBMRegressor(**cfg["boost"], **cfg["lgbm"], verbose=-1, random_state=seeds["lgbm"]),
+        ),
         ("rf", RandomForestRegressor(**cfg["forest"], random_state=seeds["rf"])),
         ("et", ExtraTreesRegressor(**cfg["forest"], random_state=seeds["et"])),
         ("linear", make_pipeline(StandardScaler(), RidgeCV(alphas=_RIDGE_ALPHAS))),

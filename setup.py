@@ -48,6 +48,8 @@ setup(
         # threadpoolctl caps BLAS/OpenMP pools inside parallel workers (already a
         # scikit-learn dependency; named because we import it directly).
         "threadpoolctl>=3.1",
+        # Progress bars over (member, fold) fits: small, well kept, works in notebooks.
+        "tqdm>=4.60",
         "torch>=2.1",
         "skorch>=1.0",
         "xgboost>=2.0",

@@ -9,12 +9,18 @@ from .learners import (
     resolve_device,
     set_device,
 )
+from .oof import CrossFit, cross_fit
+from .stacking import StackingClassifier, StackingRegressor
 
 __all__ = [
+    "CrossFit",
     "DeviceUnavailableError",
     "NetClassifier",
     "NetRegressor",
+    "StackingClassifier",
+    "StackingRegressor",
     "__version__",
+    "cross_fit",
     "make_learners",
     "resolve_device",
     "set_device",

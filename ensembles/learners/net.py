@@ -315,9 +315,15 @@ class _BaseNet(BaseEstimator):
 
     def _forward(self, X):
         check_is_fitted(self, "net_")
-        X = validate_data(self, X, reset=False, dtype=np.float32)
+        X = self._writable(validate_data(self, X, reset=False, dtype=np.float32))
         with _torch_threads(self.n_jobs):
             return self.net_.forward(X, training=False, device="cpu")
+
+    @staticmethod
+    def _writable(X):
+        # torch shares memory with NumPy and warns on read-only arrays (memmaps, views of
+        # frozen buffers); a copy costs less than the warning's surprise.
+        return X if X.flags.writeable else X.copy()
 
     def _validated_weights(self, sample_weight, X):
         return _check_sample_weight(sample_weight, X, dtype=np.float32, ensure_non_negative=True)
@@ -484,6 +490,7 @@ class NetClassifier(ClassifierMixin, _BaseNet):
     def fit(self, X, y, sample_weight=None):
         """Fit the net. ``sample_weight`` weights each row's loss."""
         X, y = validate_data(self, X, y, dtype=np.float32)
+        X = self._writable(X)
         check_classification_targets(y)
         self._label_encoder = LabelEncoder().fit(y)
         self.classes_ = self._label_encoder.classes_
@@ -611,6 +618,7 @@ class NetRegressor(RegressorMixin, _BaseNet):
     def fit(self, X, y, sample_weight=None):
         """Fit the net. ``sample_weight`` weights each row's loss."""
         X, y = validate_data(self, X, y, dtype=np.float32, multi_output=True, y_numeric=True)
+        X = self._writable(X)
         y = np.asarray(y, dtype=np.float32)
         self._y_ndim = y.ndim
         y2 = y.reshape(len(y), -1)

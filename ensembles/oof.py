@@ -1,0 +1,268 @@
+"""The out-of-fold engine: the one place where cross-validated training happens.
+
+:func:`cross_fit` fits every (member, fold) pair exactly once, in parallel, and keeps what
+every consumer needs: the out-of-fold predictions (stacking, ensemble selection, learned
+voting weights, the benchmark), the fold models (bagged prediction without a refit), the
+train and validation scores of each fold (the overfitting report) and the fit times.
+Optionally it also fits each member on all rows in the same parallel batch, so a stack
+with ``refit=True`` costs one scheduling round, not two.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import has_fit_parameter
+
+__all__ = ["CrossFit", "check_folds", "cross_fit", "fit_member"]
+
+
+@dataclass
+class CrossFit:
+    """What :func:`cross_fit` returns.
+
+    Attributes
+    ----------
+    names : list of str
+        Member names, in the order given.
+    folds : list of (train, test) index arrays
+        The splits every member was fitted on (the same for all members).
+    methods : dict
+        Member name -> prediction method used for ``oof`` (or None: no predictions).
+    oof : dict
+        Member name -> out-of-fold predictions, rows in the order of ``X``.
+    fold_estimators : dict
+        Member name -> list of fitted estimators, one per fold.
+    full_estimators : dict
+        Member name -> estimator fitted on all rows (only when ``refit=True``).
+    scores : dict
+        Member name -> {"train_<scorer>" / "test_<scorer>": array of one score per fold}.
+    fit_times, score_times : dict
+        Member name -> array of seconds per fold.
+    """
+
+    names: list
+    folds: list
+    methods: dict
+    oof: dict = field(default_factory=dict)
+    fold_estimators: dict = field(default_factory=dict)
+    full_estimators: dict = field(default_factory=dict)
+    scores: dict = field(default_factory=dict)
+    fit_times: dict = field(default_factory=dict)
+    score_times: dict = field(default_factory=dict)
+
+
+def fit_member(estimator, X, y, sample_weight=None, name=None):
+    """Fit ``estimator`` with ``sample_weight`` routed to where it can be used.
+
+    A Pipeline gets the weight on its last step (``<step>__sample_weight``), as a user
+    would write it; an estimator whose ``fit`` has no ``sample_weight`` gets a clear
+    ``TypeError`` naming it, rather than having the weights silently ignored.
+    """
+    if sample_weight is None:
+        return estimator.fit(X, y)
+    target, key = estimator, "sample_weight"
+    if isinstance(estimator, Pipeline):
+        step_name, target = estimator.steps[-1]
+        key = f"{step_name}__sample_weight"
+    if target == "passthrough" or not has_fit_parameter(target, "sample_weight"):
+        label = f"member {name!r} " if name else ""
+        raise TypeError(
+            f"{label}({type(target).__name__}) does not accept sample_weight in fit; "
+            "drop it, give no sample_weight, or wrap it so that it does."
+        )
+    return estimator.fit(X, y, **{key: sample_weight})
+
+
+def _predict(estimator, X, method, n_classes):
+    """``method`` output as a 2-D float array, columns aligned on all ``n_classes``.
+
+    A fold whose training part lacks a class gives a model with fewer columns; the missing
+    ones are filled as scikit-learn's ``cross_val_predict`` does (0 for probabilities,
+    the lowest float for decision values).
+    """
+    out = getattr(estimator, method)(X)
+    out = np.asarray(out)
+    if method == "predict" or n_classes is None:
+        return out.reshape(len(out), -1) if out.ndim > 1 else out
+    if out.ndim == 1:  # binary decision_function
+        return out
+    classes = np.asarray(getattr(estimator, "classes_", np.arange(out.shape[1])))
+    if out.shape[1] == n_classes and np.array_equal(classes, np.arange(n_classes)):
+        return out
+    fill = 0.0 if method in ("predict_proba", "predict_log_proba") else np.finfo(float).min
+    if method == "predict_log_proba":
+        fill = np.finfo(float).min
+    full = np.full((len(out), n_classes), fill, dtype=float)
+    full[:, classes.astype(int)] = out
+    return full
+
+
+def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, scorers,
+              n_classes):
+    """One (member, fold) fit; module-level so that loky and dask can pickle it."""
+    record = {"name": name, "fold": fold}
+    X_train = X if train is None else _safe_indexing(X, train)
+    y_train = y if train is None else y[train]
+    w_train = None
+    if sample_weight is not None:
+        w_train = sample_weight if train is None else sample_weight[train]
+    start = time.perf_counter()
+    try:
+        fit_member(estimator, X_train, y_train, w_train, name=name)
+    except Exception as exc:  # noqa: BLE001 - re-raised by the caller, with the member named
+        record["error"] = exc
+        return record
+    record["fit_time"] = time.perf_counter() - start
+    record["estimator"] = estimator
+    if test is None:
+        return record
+    start = time.perf_counter()
+    try:
+        X_test = _safe_indexing(X, test)
+        if method is not None:
+            record["predictions"] = _predict(estimator, X_test, method, n_classes)
+        scores = {}
+        for scorer_name, scorer in (scorers or {}).items():
+            scores[f"test_{scorer_name}"] = scorer(estimator, X_test, y[test])
+            scores[f"train_{scorer_name}"] = scorer(estimator, X_train, y_train)
+        record["scores"] = scores
+    except Exception as exc:  # noqa: BLE001
+        record["error"] = exc
+        return record
+    record["score_time"] = time.perf_counter() - start
+    return record
+
+
+def check_folds(folds, n_samples):
+    """Materialise ``folds`` and check that every row is in exactly one test part."""
+    folds = [(np.asarray(train), np.asarray(test)) for train, test in folds]
+    counts = np.bincount(np.concatenate([test for _, test in folds]), minlength=n_samples)
+    if len(counts) != n_samples or not np.all(counts == 1):
+        raise ValueError(
+            "cv must put every row in exactly one test fold (KFold, StratifiedKFold, "
+            "GroupKFold, ... or such an iterable of (train, test) indices) so that each "
+            "row gets one out-of-fold prediction; got splits where "
+            f"{int(np.sum(counts == 0))} rows are never and {int(np.sum(counts > 1))} "
+            "rows are more than once in a test fold."
+        )
+    return folds
+
+
+def _name_the_member(exc, name, fold):
+    where = f"member {name!r} failed " + ("in the refit on all rows" if fold is None
+                                          else f"in fold {fold}")
+    if exc.args and isinstance(exc.args[0], str):
+        exc.args = (f"{where}: {exc.args[0]}",) + exc.args[1:]
+    else:
+        exc.args = (f"{where}",) + exc.args
+    return exc
+
+
+def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scoring=None,
+              refit=False, n_classes=None, n_jobs=None, verbose=0, desc="fitting"):
+    """Fit each (member, fold) pair once, in parallel, and gather what was learned.
+
+    Parameters
+    ----------
+    estimators : list of (str, estimator)
+        Unfitted members (cloned here for each fold; the given objects are not touched).
+    X : array-like or DataFrame
+        Passed to members as given (a DataFrame stays a DataFrame).
+    y : ndarray
+        Targets; integer-encoded for classifiers (members see 0..K-1).
+    folds : list of (train, test)
+        The splits; every row must be in exactly one ``test`` part.
+    methods : dict, default=None
+        Member name -> prediction method for the out-of-fold predictions, or None.
+    sample_weight : ndarray, default=None
+        Routed to each member's ``fit`` (see :func:`fit_member`).
+    scoring : dict of str -> scorer, default=None
+        Scored on each fold's train and test parts, inside the worker.
+    refit : bool, default=False
+        Also fit each member on all rows (``full_estimators``), in the same batch.
+    n_classes : int, default=None
+        Number of classes, to align prediction columns; None for regression.
+    n_jobs : int, default=None
+        joblib workers over all (member, fold) tasks.
+    verbose : int, default=0
+        A progress bar over the tasks when > 0.
+
+    Returns
+    -------
+    CrossFit
+    """
+    methods = methods or {}
+    names = [name for name, _ in estimators]
+    tasks = []
+    for name, estimator in estimators:
+        for fold, (train, test) in enumerate(folds):
+            tasks.append((name, fold, clone(estimator), train, test))
+        if refit:
+            tasks.append((name, None, clone(estimator), None, None))
+
+    jobs = (
+        delayed(_fit_task)(name, fold, est, X, y, train, test, sample_weight,
+                           methods.get(name), scoring, n_classes)
+        for name, fold, est, train, test in tasks
+    )
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    records = []
+    with _progress(len(tasks), verbose, desc) as bar:
+        for record in parallel(jobs):
+            records.append(record)
+            bar.update(1)
+
+    failed = [r for r in records if "error" in r]
+    if failed:
+        failed.sort(key=lambda r: (names.index(r["name"]), -1 if r["fold"] is None
+                                   else r["fold"]))
+        first = failed[0]
+        raise _name_the_member(first["error"], first["name"], first["fold"])
+
+    return _gather(names, folds, methods, records, X)
+
+
+def _gather(names, folds, methods, records, X):
+    result = CrossFit(names=names, folds=folds, methods=methods)
+    by_key = {(r["name"], r["fold"]): r for r in records}
+    n_samples = sum(len(test) for _, test in folds)
+    for name in names:
+        per_fold = [by_key[(name, k)] for k in range(len(folds))]
+        result.fold_estimators[name] = [r["estimator"] for r in per_fold]
+        result.fit_times[name] = np.array([r["fit_time"] for r in per_fold])
+        result.score_times[name] = np.array([r["score_time"] for r in per_fold])
+        keys = per_fold[0]["scores"].keys()
+        result.scores[name] = {k: np.array([r["scores"][k] for r in per_fold]) for k in keys}
+        if (name, None) in by_key:
+            result.full_estimators[name] = by_key[(name, None)]["estimator"]
+        if methods.get(name) is not None:
+            first = per_fold[0]["predictions"]
+            oof = np.empty((n_samples,) + first.shape[1:], dtype=first.dtype)
+            for (_, test), record in zip(folds, per_fold):
+                oof[test] = record["predictions"]
+            result.oof[name] = oof
+    return result
+
+
+class _NoBar:
+    def update(self, n):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _progress(total, verbose, desc):
+    if not verbose:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="fit")

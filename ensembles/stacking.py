@@ -1,0 +1,335 @@
+"""Stacked generalisation (Wolpert 1992) on the out-of-fold engine, with several layers.
+
+Leakage rule. The final estimator is trained on out-of-fold predictions: the row-``i``
+input of the next layer comes from a member fitted on folds that did not contain row
+``i``. When the final estimator is itself one of our stacking estimators (a second
+layer), it is cross-validated on those out-of-fold predictions **with the same folds**
+as the layer below (AutoGluon's multi-layer rule), rather than with fresh folds of its
+own: each layer then sees the same train/validation partition, the first layer is not
+cross-validated again, and the only information that crosses a fold boundary is the one
+any stack accepts (a layer-1 model of fold ``j`` saw the rows of fold ``k``).
+"""
+
+from numbers import Integral
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    TransformerMixin,
+    clone,
+    is_classifier,
+    is_regressor,
+)
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.utils import Bunch
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from ._compat import HasMethods, StrOptions, _check_sample_weight, _fit_context
+from ._members import MembersMixin
+from .oof import _predict, cross_fit, fit_member
+
+__all__ = ["StackingClassifier", "StackingRegressor"]
+
+
+def _first_member_has(method):
+    return lambda self: hasattr(self.estimators[0], method)
+
+
+class FoldAverage(BaseEstimator):
+    """The k fold models of one member, used as one: their predictions are averaged.
+
+    What ``refit=False`` keeps instead of a member refitted on all rows (AutoGluon's
+    bagged mode): one fit per member fewer, and a prediction that averages k models.
+    """
+
+    def __init__(self, estimators, n_classes=None):
+        self.estimators = estimators
+        self.n_classes = n_classes
+
+    def _mean(self, method, X):
+        return np.mean([_predict(e, X, method, self.n_classes) for e in self.estimators],
+                       axis=0)
+
+    @available_if(_first_member_has("predict_proba"))
+    def predict_proba(self, X):
+        return self._mean("predict_proba", X)
+
+    @available_if(_first_member_has("decision_function"))
+    def decision_function(self, X):
+        return self._mean("decision_function", X)
+
+    def predict(self, X):
+        if self.n_classes is None:
+            return self._mean("predict", X)
+        if hasattr(self.estimators[0], "predict_proba"):
+            return self._mean("predict_proba", X).argmax(axis=1)
+        votes = np.stack([e.predict(X) for e in self.estimators]).astype(int)
+        counts = np.apply_along_axis(np.bincount, 0, votes, minlength=self.n_classes)
+        return counts.argmax(axis=0)
+
+
+def _has_final(method):
+    def check(self):
+        est = getattr(self, "final_estimator_", self.final_estimator)
+        return est is None or hasattr(est, method)  # None: LogisticRegression has both
+
+    return check
+
+
+class _BaseStacking(MembersMixin, TransformerMixin, BaseEstimator):
+    _parameter_constraints = {
+        "estimators": [list],
+        "final_estimator": [None, HasMethods("fit")],
+        "cv": ["cv_object", StrOptions({"prefit"})],
+        "stack_method": [StrOptions({"auto", "predict_proba", "decision_function",
+                                     "predict"})],
+        "passthrough": ["boolean"],
+        "refit": ["boolean"],
+        "n_jobs": [None, Integral],
+        "random_state": ["random_state"],
+        "device": [None, str],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, estimators, *, final_estimator=None, cv=5, stack_method="auto",
+                 passthrough=False, refit=True, n_jobs=None, random_state=None, device=None,
+                 verbose=0):
+        self.estimators = estimators
+        self.final_estimator = final_estimator
+        self.cv = cv
+        self.stack_method = stack_method
+        self.passthrough = passthrough
+        self.refit = refit
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    # -- fitting ----------------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the members cross-validated, then the final estimator on their
+        out-of-fold predictions.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to every member and to the final estimator; a member that cannot take
+            it raises a ``TypeError`` that names it.
+        """
+        return self._fit(X, y, sample_weight, folds=None)
+
+    def _fit(self, X, y, sample_weight, folds):
+        members = self._check_members()
+        final = self._check_final()
+        X = self._check_X(X)
+        y_enc = self._check_target(X, y)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X)
+        names = [name for name, _ in members]
+        methods = [self._check_stack_method(n, e, self.stack_method) for n, e in members]
+        self.stack_method_ = self._with_drops(methods)
+        n_classes = len(self.classes_) if is_classifier(self) else None
+
+        if self.cv == "prefit":
+            for name, est in members:
+                try:
+                    check_is_fitted(est)
+                except NotFittedError as exc:
+                    raise NotFittedError(
+                        f"cv='prefit' needs fitted members; member {name!r} "
+                        f"({type(est).__name__}) is not fitted. Fit it first or use cv=5."
+                    ) from exc
+            fitted = [est for _, est in members]
+            meta = self._meta_features(fitted, methods, X)
+            self.cross_fit_ = None
+        else:
+            if folds is None:
+                folds = self._folds(X, y_enc)
+            prepared = self._prepared_members(members)
+            self.cross_fit_ = cross_fit(
+                prepared, X, y_enc, folds=folds, methods=dict(zip(names, methods)),
+                sample_weight=sample_weight, refit=self.refit, n_classes=n_classes,
+                n_jobs=self.n_jobs, verbose=self.verbose, desc=type(self).__name__,
+            )
+            if self.refit:
+                fitted = [self.cross_fit_.full_estimators[n] for n in names]
+            else:
+                fitted = [FoldAverage(self.cross_fit_.fold_estimators[n], n_classes)
+                          for n in names]
+            oof = [self.cross_fit_.oof[n] for n in names]
+            meta = self._concatenate(oof, methods, X)
+
+        self.estimators_ = fitted
+        self._methods = methods
+        self.named_estimators_ = Bunch(**self._with_drops(fitted, as_dict=True))
+        if isinstance(final, _BaseStacking) and self.cv != "prefit":
+            self.final_estimator_ = final._fit(meta, y_enc, sample_weight, folds=folds)
+        else:
+            self.final_estimator_ = fit_member(final, meta, y_enc, sample_weight,
+                                               name="final_estimator")
+        return self
+
+    def _with_drops(self, values, as_dict=False):
+        it = iter(values)
+        pairs = [(n, "drop" if e == "drop" else next(it)) for n, e in self.estimators]
+        return dict(pairs) if as_dict else [v if v != "drop" else None for _, v in pairs]
+
+    def _check_final(self):
+        default = LogisticRegression() if is_classifier(self) else RidgeCV()
+        final = clone(self.final_estimator if self.final_estimator is not None else default)
+        kind, want = (("classifier", is_classifier) if is_classifier(self)
+                      else ("regressor", is_regressor))
+        if not want(final):
+            raise ValueError(
+                f"final_estimator must be a {kind} for {type(self).__name__}; "
+                f"got {self.final_estimator!r}."
+            )
+        return final
+
+    # -- the meta features ------------------------------------------------------------
+    def _concatenate(self, predictions, methods, X):
+        columns = []
+        for pred, method in zip(predictions, methods):
+            if pred.ndim == 1:
+                pred = pred.reshape(-1, 1)
+            elif method == "predict_proba" and len(getattr(self, "classes_", [])) == 2:
+                pred = pred[:, 1:]  # p(class 0) = 1 - p(class 1): a collinear column
+            columns.append(pred)
+        self._meta_widths = [(name, c.shape[1]) for name, c in zip(
+            [n for n, e in self.estimators if e != "drop"], columns)]
+        meta = np.hstack(columns).astype(float, copy=False)
+        if not self.passthrough:
+            return meta
+        X = check_array(X, accept_sparse=["csr", "csc"], ensure_all_finite=False,
+                        dtype=None)
+        if sparse.issparse(X):
+            return sparse.hstack([meta, X], format=X.format)
+        return np.hstack([meta, np.asarray(X, dtype=float)])
+
+    def _meta_features(self, fitted, methods, X):
+        n_classes = len(self.classes_) if is_classifier(self) else None
+        predictions = [_predict(est, X, m, n_classes) for est, m in zip(fitted, methods)]
+        return self._concatenate(predictions, methods, X)
+
+    def transform(self, X):
+        """The final estimator's input: members' predictions (and X with passthrough)."""
+        check_is_fitted(self, "estimators_")
+        X = self._check_X(X, reset=False)
+        return self._meta_features(self.estimators_, self._methods, X)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the meta features: ``<member><column>``, then X's with passthrough."""
+        check_is_fitted(self, "estimators_")
+        names = [f"{name}{i if width > 1 else ''}"
+                 for name, width in self._meta_widths for i in range(width)]
+        if self.passthrough:
+            names += list(getattr(self, "feature_names_in_",
+                                  [f"x{i}" for i in range(self.n_features_in_)]))
+        return np.asarray(names, dtype=object)
+
+
+class StackingClassifier(ClassifierMixin, _BaseStacking):
+    """Stacked generalisation of any classifiers (nets, XGBoost, LightGBM, scikit-learn).
+
+    Members are fitted once per cross-validation fold by the out-of-fold engine, which
+    keeps the out-of-fold predictions (``cross_fit_.oof``), the fold models and their
+    train and validation scores; the final estimator learns from the out-of-fold
+    predictions.
+
+    Parameters
+    ----------
+    estimators : list of (str, estimator or "drop")
+    final_estimator : classifier, default=None
+        ``LogisticRegression()`` if None; may be another ``StackingClassifier`` (a second
+        layer, cross-validated on the same folds; see the module's leakage rule).
+    cv : int, splitter, iterable of (train, test) or "prefit", default=5
+        Stratified k-fold for an int. ``"prefit"``: members are already fitted and the
+        final estimator is trained on their predictions on the data given to ``fit``.
+    stack_method : {"auto", "predict_proba", "decision_function", "predict"}
+        ``"auto"`` takes the first a member has, in that order.
+    passthrough : bool, default=False
+        Append the original features to the final estimator's input.
+    refit : bool, default=True
+        True: refit each member on all rows (as scikit-learn does). False: keep the k
+        fold models and average their predictions at predict time (one fit fewer per
+        member).
+    n_jobs : int, default=None
+        joblib workers over all (member, fold) fits.
+    random_state : int, RandomState or None
+        Draws the seeds of members whose ``random_state`` is unset.
+    device : {None, "auto", "cpu", "cuda", "cuda:N"}, default=None
+        None leaves members as given; otherwise :func:`ensembles.set_device` on each.
+    verbose : int, default=0
+        A progress bar over the (member, fold) fits when > 0.
+
+    Attributes
+    ----------
+    estimators_ : list
+        Fitted members (``FoldAverage`` of the fold models when ``refit=False``).
+    named_estimators_ : Bunch
+    final_estimator_ : estimator
+    stack_method_ : list of str
+    cross_fit_ : CrossFit or None
+        What the out-of-fold engine returned (None with ``cv="prefit"``).
+    classes_ : ndarray
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from ensembles import StackingClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> stack = StackingClassifier(
+    ...     [("tree", DecisionTreeClassifier(max_depth=3)),
+    ...      ("lr", LogisticRegression(max_iter=500))], random_state=0).fit(X, y)
+    >>> stack.score(X, y) > 0.9
+    True
+    """
+
+    def predict(self, X):
+        meta = self.transform(X)
+        return self._label_encoder.inverse_transform(self.final_estimator_.predict(meta))
+
+    @available_if(_has_final("predict_proba"))
+    def predict_proba(self, X):
+        meta = self.transform(X)
+        return self.final_estimator_.predict_proba(meta)
+
+    @available_if(_has_final("decision_function"))
+    def decision_function(self, X):
+        meta = self.transform(X)
+        return self.final_estimator_.decision_function(meta)
+
+
+class StackingRegressor(RegressorMixin, _BaseStacking):
+    """Stacked generalisation of any regressors; see :class:`StackingClassifier`.
+
+    ``final_estimator`` defaults to ``RidgeCV()``; ``stack_method`` is always
+    ``predict``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.linear_model import RidgeCV
+    >>> from sklearn.tree import DecisionTreeRegressor
+    >>> from ensembles import StackingRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> stack = StackingRegressor(
+    ...     [("tree", DecisionTreeRegressor(max_depth=3)), ("ridge", RidgeCV())],
+    ...     random_state=0).fit(X, y)
+    >>> stack.score(X, y) > 0.4
+    True
+    """
+
+    def predict(self, X):
+        meta = self.transform(X)
+        return self.final_estimator_.predict(meta)

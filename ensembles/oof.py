@@ -18,7 +18,13 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import has_fit_parameter
 
-__all__ = ["CrossFit", "check_folds", "cross_fit", "fit_member"]
+__all__ = [
+    "CrossFit",
+    "check_accepts_sample_weight",
+    "check_folds",
+    "cross_fit",
+    "fit_member",
+]
 
 
 @dataclass
@@ -56,7 +62,25 @@ class CrossFit:
     score_times: dict = field(default_factory=dict)
 
 
-def fit_member(estimator, X, y, sample_weight=None, name=None):
+def _weight_target(estimator):
+    """(object whose fit takes the weight, keyword to pass it under)."""
+    if isinstance(estimator, Pipeline):
+        step_name, last = estimator.steps[-1]
+        return last, f"{step_name}__sample_weight"
+    return estimator, "sample_weight"
+
+
+def check_accepts_sample_weight(estimator, name):
+    """Raise a ``TypeError`` naming ``name`` if ``estimator.fit`` takes no sample_weight."""
+    target, _ = _weight_target(estimator)
+    if target == "passthrough" or not has_fit_parameter(target, "sample_weight"):
+        raise TypeError(
+            f"{name} ({type(target).__name__}) does not accept sample_weight in fit; "
+            "drop it, give no sample_weight, or wrap it so that it does."
+        )
+
+
+def fit_member(estimator, X, y, sample_weight=None, name="estimator"):
     """Fit ``estimator`` with ``sample_weight`` routed to where it can be used.
 
     A Pipeline gets the weight on its last step (``<step>__sample_weight``), as a user
@@ -65,16 +89,8 @@ def fit_member(estimator, X, y, sample_weight=None, name=None):
     """
     if sample_weight is None:
         return estimator.fit(X, y)
-    target, key = estimator, "sample_weight"
-    if isinstance(estimator, Pipeline):
-        step_name, target = estimator.steps[-1]
-        key = f"{step_name}__sample_weight"
-    if target == "passthrough" or not has_fit_parameter(target, "sample_weight"):
-        label = f"member {name!r} " if name else ""
-        raise TypeError(
-            f"{label}({type(target).__name__}) does not accept sample_weight in fit; "
-            "drop it, give no sample_weight, or wrap it so that it does."
-        )
+    check_accepts_sample_weight(estimator, name)
+    _, key = _weight_target(estimator)
     return estimator.fit(X, y, **{key: sample_weight})
 
 
@@ -113,7 +129,7 @@ def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, s
         w_train = sample_weight if train is None else sample_weight[train]
     start = time.perf_counter()
     try:
-        fit_member(estimator, X_train, y_train, w_train, name=name)
+        fit_member(estimator, X_train, y_train, w_train)
     except Exception as exc:  # noqa: BLE001 - re-raised by the caller, with the member named
         record["error"] = exc
         return record
@@ -198,6 +214,9 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
     """
     methods = methods or {}
     names = [name for name, _ in estimators]
+    if sample_weight is not None:  # fail before any fit, not after some
+        for name, estimator in estimators:
+            check_accepts_sample_weight(estimator, f"member {name!r}")
     tasks = []
     for name, estimator in estimators:
         for fold, (train, test) in enumerate(folds):
@@ -219,7 +238,7 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
 
     failed = [r for r in records if "error" in r]
     if failed:
-        failed.sort(key=lambda r: (names.index(r["name"]), -1 if r["fold"] is None
+        failed.sort(key=lambda r: (names.index(r["name"]), len(folds) if r["fold"] is None
                                    else r["fold"]))
         first = failed[0]
         raise _name_the_member(first["error"], first["name"], first["fold"])
@@ -236,11 +255,11 @@ def _gather(names, folds, methods, records, X):
         result.fold_estimators[name] = [r["estimator"] for r in per_fold]
         result.fit_times[name] = np.array([r["fit_time"] for r in per_fold])
         result.score_times[name] = np.array([r["score_time"] for r in per_fold])
-        keys = per_fold[0]["scores"].keys()
+        keys = per_fold[0]["scores"].keys() if per_fold else ()
         result.scores[name] = {k: np.array([r["scores"][k] for r in per_fold]) for k in keys}
         if (name, None) in by_key:
             result.full_estimators[name] = by_key[(name, None)]["estimator"]
-        if methods.get(name) is not None:
+        if methods.get(name) is not None and per_fold:
             first = per_fold[0]["predictions"]
             oof = np.empty((n_samples,) + first.shape[1:], dtype=first.dtype)
             for (_, test), record in zip(folds, per_fold):

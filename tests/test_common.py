@@ -3,15 +3,27 @@
 One table of small, fast constructor arguments feeds the checks.
 """
 
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from ensembles import NetClassifier, NetRegressor
+from ensembles import NetClassifier, NetRegressor, StackingClassifier, StackingRegressor
 
 # Small enough to keep the whole suite fast; ``lr`` is raised so that 60 full-batch
 # epochs learn the checks' toy problems to scikit-learn's accuracy thresholds.
 SMALL = [
     NetClassifier(hidden_layer_sizes=(16,), max_epochs=60, lr=0.02),
     NetRegressor(hidden_layer_sizes=(16,), max_epochs=60, lr=0.02),
+    StackingClassifier(
+        [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))], cv=3
+    ),
+    StackingClassifier(
+        [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))],
+        cv=3, refit=False, passthrough=True,
+    ),
+    StackingRegressor(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))], cv=3
+    ),
 ]
 
 # The one check we expect to fail, and why its assumption does not hold for a net:

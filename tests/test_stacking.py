@@ -291,3 +291,22 @@ def test_regressor_rejects_classifier_final():
     X, y = make_regression(n_samples=50, n_features=3, random_state=0)
     with pytest.raises(ValueError, match="final_estimator must be a regressor"):
         StackingRegressor([("r", Ridge())], final_estimator=LogisticRegression()).fit(X, y)
+
+
+def test_device_is_applied_to_member_clones(binary):
+    X, y = binary
+    net = NetClassifier(hidden_layer_sizes=(4,), max_epochs=2, device="auto")
+    xgb = XGBClassifier(n_estimators=3, n_jobs=1)
+    stack = StackingClassifier([("net", net), ("xgb", xgb)], cv=2, device="cpu").fit(X, y)
+    assert stack.named_estimators_["net"].device == "cpu"
+    assert stack.named_estimators_["xgb"].get_params()["device"] == "cpu"
+    assert net.device == "auto" and xgb.get_params()["device"] is None  # user's untouched
+
+
+def test_verbose_shows_a_progress_bar(binary, capsys):
+    X, y = binary
+    StackingClassifier([("lr", LogisticRegression())], cv=3).fit(X, y)
+    assert capsys.readouterr().err == ""
+    StackingClassifier([("lr", LogisticRegression())], cv=3, verbose=1).fit(X, y)
+    err = capsys.readouterr().err
+    assert "StackingClassifier" in err and "4/4" in err  # 3 folds + 1 refit

@@ -423,3 +423,17 @@ def test_regressor_bad_criterion(reg_data):
     X, y = reg_data
     with pytest.raises(ValueError, match="'criterion' parameter of NetRegressor"):
         NetRegressor(criterion="mse").fit(X, y)
+
+
+@pytest.mark.parametrize("Est", [NetClassifier, NetRegressor])
+def test_predictions_do_not_depend_on_batch_composition(clf_data, reg_data, Est):
+    """What scikit-learn's subset-invariance check asks, at float32 tolerance."""
+    X, y = clf_data if Est is NetClassifier else reg_data
+    est = Est(**FAST).fit(X, y)
+    method = "predict_proba" if Est is NetClassifier else "predict"
+    full = getattr(est, method)(X)
+    one_by_one = np.concatenate([getattr(est, method)(X[i : i + 1]) for i in range(len(X))])
+    np.testing.assert_allclose(one_by_one, full, rtol=1e-5, atol=1e-6)
+    order = np.random.RandomState(0).permutation(len(X))
+    np.testing.assert_allclose(getattr(est, method)(X[order]), full[order], rtol=1e-5,
+                               atol=1e-6)

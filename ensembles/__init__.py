@@ -11,6 +11,7 @@ from .learners import (
 )
 from .oof import CrossFit, cross_fit
 from .stacking import StackingClassifier, StackingRegressor
+from .voting import VotingClassifier, VotingRegressor
 
 __all__ = [
     "CrossFit",
@@ -19,6 +20,8 @@ __all__ = [
     "NetRegressor",
     "StackingClassifier",
     "StackingRegressor",
+    "VotingClassifier",
+    "VotingRegressor",
     "__version__",
     "cross_fit",
     "make_learners",

@@ -7,13 +7,19 @@ means a new release breaks one file, not twenty.
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import _BaseComposition
-from sklearn.utils.validation import _check_sample_weight, _check_y, validate_data
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    _check_sample_weight,
+    _check_y,
+    validate_data,
+)
 
 __all__ = [
     "HasMethods",
     "_BaseComposition",
     "Interval",
     "StrOptions",
+    "_check_feature_names_in",
     "_check_sample_weight",
     "_check_y",
     "_fit_context",

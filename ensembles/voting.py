@@ -1,0 +1,495 @@
+"""Voting: members fitted on all rows, their predictions averaged with weights.
+
+Weights are given (``None``: equal; a list) or learned (``"auto"``) on the out-of-fold
+predictions of the out-of-fold engine, by the losses of :mod:`ensembles._weights`.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    TransformerMixin,
+    is_classifier,
+)
+from sklearn.utils import Bunch
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from ._compat import StrOptions, _check_feature_names_in, _check_sample_weight, _fit_context
+from ._members import MembersMixin
+from ._weights import log_loss_weights, squared_error_weights, vote_weights
+from .oof import _predict, cross_fit
+
+__all__ = ["VotingClassifier", "VotingRegressor"]
+
+
+class _BaseVoting(MembersMixin, TransformerMixin, BaseEstimator):
+    _parameter_constraints = {
+        "estimators": [list],
+        "weights": ["array-like", StrOptions({"auto"}), None],
+        "cv": ["cv_object"],
+        "n_jobs": [None, Integral],
+        "random_state": ["random_state"],
+        "device": [None, str],
+        "verbose": ["verbose"],
+    }
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, sample_weight=None):
+        """Fit clones of the members on all rows (and learn the weights if asked).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to every member (and used in the loss of ``weights="auto"``); a
+            member that cannot take it raises a ``TypeError`` that names it.
+
+        Returns
+        -------
+        self : object
+        """
+        members = self._check_members()
+        weights = self._check_weights()
+        self._check_voting_members(members)
+        X = self._check_X(X)
+        y_enc = self._check_target(X, y)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X)
+        names = [name for name, _ in members]
+        kept = np.array([est != "drop" for _, est in self.estimators])
+        prepared = self._prepared_members(members)
+        n_classes = len(self.classes_) if is_classifier(self) else None
+        learn = weights is None
+        # Without weights to learn there is nothing to cross-validate: no folds, only
+        # the fits on all rows (the engine still schedules them and names a failure).
+        self.cross_fit_ = cross_fit(
+            prepared, X, y_enc, folds=self._folds(X, y_enc) if learn else [],
+            methods=dict.fromkeys(names, self._oof_method()) if learn else None,
+            sample_weight=sample_weight, refit=True, n_classes=n_classes,
+            n_jobs=self.n_jobs, verbose=self.verbose, desc=type(self).__name__,
+        )
+        if learn:
+            weights = np.zeros(len(self.estimators))
+            weights[kept] = self._learn_weights(
+                [self.cross_fit_.oof[name] for name in names], y_enc, sample_weight)
+        fitted = self.cross_fit_.full_estimators
+        if not learn:
+            self.cross_fit_ = None
+        self.estimators_ = [fitted[name] for name in names]
+        self.named_estimators_ = Bunch(**{
+            name: fitted[name] if est != "drop" else "drop" for name, est in self.estimators
+        })
+        self.weights_ = weights
+        self._active_weights = weights[kept]
+        return self
+
+    def _check_weights(self):
+        """The given weights, one per estimator with 0 for a drop; None for "auto"."""
+        if isinstance(self.weights, str):
+            return None
+        n = len(self.estimators)
+        if self.weights is None:
+            weights = np.ones(n)
+        else:
+            try:
+                weights = np.array(self.weights, dtype=float)  # a copy: zeroed below
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"weights must be numbers, one per estimator; got {self.weights!r}."
+                ) from exc
+            if weights.ndim != 1 or len(weights) != n:
+                raise ValueError(
+                    f"weights must have one entry per estimator ({n}, 'drop' included); "
+                    f"got {weights.size}."
+                )
+            if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+                raise ValueError(
+                    f"weights must be finite and non-negative; got {self.weights!r}."
+                )
+        active = np.array([est != "drop" for _, est in self.estimators])
+        weights[~active] = 0.0
+        if weights.sum() == 0:
+            raise ValueError(
+                "weights of the members that are not 'drop' are all 0; give at least one "
+                f"a positive weight; got {self.weights!r}."
+            )
+        return weights
+
+    def _check_voting_members(self, members):
+        """What the voting rule needs from each member (the classifier overrides it)."""
+
+    def _members_predict(self, X):
+        """Members' ``predict`` as columns, shape (n_samples, n_members)."""
+        return np.column_stack([_as_column(est.predict(X)) for est in self.estimators_])
+
+    @property
+    def _output_prefix(self):
+        return type(self).__name__.lower()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = []
+        return tags
+
+
+def _as_column(prediction):
+    prediction = np.asarray(prediction)
+    return prediction.reshape(-1) if prediction.ndim == 2 and prediction.shape[1] == 1 \
+        else prediction
+
+
+def _soft(self):
+    if self.voting != "soft":
+        raise AttributeError(
+            f"predict_proba is not available when voting={self.voting!r}; "
+            "use voting='soft'."
+        )
+    return True
+
+
+class VotingClassifier(ClassifierMixin, _BaseVoting):
+    """Soft or hard voting over any classifiers, with given or learned weights.
+
+    Each member is cloned and fitted on all rows; ``"soft"`` voting averages their
+    probabilities with ``weights``, ``"hard"`` voting takes the class with the largest
+    weighted number of votes. With ``weights="auto"`` the weights are learned on
+    out-of-fold predictions (each member is also fitted ``cv`` times, all in one
+    parallel batch with the fits on all rows).
+
+    The default is ``voting="soft"``, not scikit-learn's ``"hard"``: the learners this
+    library combines (nets, XGBoost, LightGBM) all give probabilities, soft voting makes
+    ``predict_proba`` available to probability scorers (log-loss, ROC AUC) and to a
+    stack above, and ``weights="auto"`` learns on probabilities. A member without
+    ``predict_proba`` gets an error that suggests ``voting="hard"``.
+
+    Parameters
+    ----------
+    estimators : list of (str, estimator or "drop")
+        The members; cloned before fitting (what is given is not touched).
+    voting : {"soft", "hard"}, default="soft"
+        ``"soft"``: argmax of the weighted average of members' probabilities (every
+        member needs ``predict_proba``). ``"hard"``: weighted majority of predicted
+        labels; ties go to the class that comes first in ``classes_``.
+    weights : array-like of shape (n_estimators,), "auto" or None, default=None
+        One non-negative weight per estimator, ``'drop'`` included (its weight is
+        ignored); only their ratios matter. None: equal weights. ``"auto"``: learned on
+        the members' out-of-fold predictions, non-negative and summing to 1. Soft
+        voting: the weights that minimise the log-loss of the weighted average
+        probability. Hard voting: the weights of the softmax over weighted vote counts
+        (with a fitted temperature) of least log-loss; its argmax is the weighted vote,
+        so the weights are learned on what is voted, from labels alone (members need no
+        ``predict_proba``), and a member whose votes add nothing gets 0.
+    flatten_transform : bool, default=True
+        Soft voting only: ``transform`` returns (n_samples, n_members * n_classes) if
+        True, (n_members, n_samples, n_classes) if False.
+    cv : int, splitter or iterable of (train, test), default=5
+        The folds for ``weights="auto"`` (stratified k-fold for an int); unused
+        otherwise.
+    n_jobs : int, default=None
+        joblib workers over all member (and fold) fits.
+    random_state : int, RandomState or None, default=None
+        Draws the seeds of members whose ``random_state`` is unset.
+    device : {None, "auto", "cpu", "cuda", "cuda:N"}, default=None
+        None leaves members as given; otherwise :func:`ensembles.set_device` on each.
+    verbose : int, default=0
+        A progress bar over the fits when > 0.
+
+    Attributes
+    ----------
+    estimators_ : list of classifiers
+        The fitted members that are not ``'drop'``, fitted on integer-encoded labels.
+    named_estimators_ : Bunch
+        Fitted members by name (``'drop'`` for a dropped one).
+    weights_ : ndarray of shape (n_estimators,)
+        The weights used, one per estimator with 0 for ``'drop'``: as given (unnormalised)
+        for a list, ones for None, learned (summing to 1) for ``"auto"``.
+    cross_fit_ : CrossFit or None
+        What the out-of-fold engine returned for ``weights="auto"``; None otherwise.
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when ``X`` has string column names.
+
+    See Also
+    --------
+    VotingRegressor
+    StackingClassifier : learns a whole model, not just weights, on the members' output.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from ensembles import VotingClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> vote = VotingClassifier(
+    ...     [("tree", DecisionTreeClassifier(max_depth=3)),
+    ...      ("lr", LogisticRegression(max_iter=500)),
+    ...      ("guess", DummyClassifier(strategy="uniform"))],
+    ...     weights="auto", random_state=0).fit(X, y)
+    >>> vote.score(X, y) > 0.9
+    True
+    >>> float(vote.weights_[2])  # the uniform guess gets no weight
+    0.0
+    """
+
+    _parameter_constraints = {
+        **_BaseVoting._parameter_constraints,
+        "voting": [StrOptions({"hard", "soft"})],
+        "flatten_transform": ["boolean"],
+    }
+
+    def __init__(self, estimators, *, voting="soft", weights=None, flatten_transform=True,
+                 cv=5, n_jobs=None, random_state=None, device=None, verbose=0):
+        self.estimators = estimators
+        self.voting = voting
+        self.weights = weights
+        self.flatten_transform = flatten_transform
+        self.cv = cv
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    def _check_voting_members(self, members):
+        if self.voting != "soft":
+            return
+        for name, est in members:
+            if not hasattr(est, "predict_proba"):
+                raise ValueError(
+                    f"voting='soft' needs predict_proba from every member; member {name!r} "
+                    f"({type(est).__name__}) has none. Use voting='hard', or a member that "
+                    "gives probabilities (e.g. SVC(probability=True))."
+                )
+
+    def _oof_method(self):
+        return "predict_proba" if self.voting == "soft" else "predict"
+
+    def _learn_weights(self, oof, y_enc, sample_weight):
+        if self.voting == "hard":
+            labels = np.column_stack([_as_column(pred) for pred in oof])
+            return vote_weights(labels, y_enc, len(self.classes_), sample_weight)
+        rows = np.arange(len(y_enc))
+        scores = np.column_stack([proba[rows, y_enc] for proba in oof])
+        return log_loss_weights(scores, sample_weight)
+
+    def _collect_probas(self, X):
+        n_classes = len(self.classes_)
+        return np.asarray([_predict(est, X, "predict_proba", n_classes)
+                           for est in self.estimators_])
+
+    def _votes(self, X):
+        """Weighted vote count per class, shape (n_samples, n_classes)."""
+        labels = self._members_predict(X).astype(np.intp)
+        votes = np.zeros((len(labels), len(self.classes_)))
+        rows = np.arange(len(labels))
+        for column, weight in zip(labels.T, self._active_weights):
+            votes[rows, column] += weight
+        return votes
+
+    def predict(self, X):
+        """Predict class labels: the weighted soft or hard vote of the members.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self, "estimators_")
+        if self.voting == "soft":
+            encoded = self.predict_proba(X).argmax(axis=1)
+        else:
+            encoded = self._votes(self._check_X(X, reset=False)).argmax(axis=1)
+        return self._label_encoder.inverse_transform(encoded)
+
+    @available_if(_soft)
+    def predict_proba(self, X):
+        """Weighted average of the members' class probabilities (soft voting only).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self, "estimators_")
+        X = self._check_X(X, reset=False)
+        return np.average(self._collect_probas(X), axis=0, weights=self._active_weights)
+
+    def transform(self, X):
+        """Members' probabilities (soft voting) or encoded predicted labels (hard).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray
+            Soft voting: (n_samples, n_members * n_classes) with ``flatten_transform``,
+            else (n_members, n_samples, n_classes). Hard voting: (n_samples, n_members)
+            of labels encoded as indices into ``classes_``, as scikit-learn's.
+        """
+        check_is_fitted(self, "estimators_")
+        X = self._check_X(X, reset=False)
+        if self.voting == "hard":
+            return self._members_predict(X)
+        probas = self._collect_probas(X)
+        return np.hstack(probas) if self.flatten_transform else probas
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of ``transform``'s columns, as scikit-learn's voting names them.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only checked against ``feature_names_in_``.
+
+        Returns
+        -------
+        ndarray of str objects
+        """
+        check_is_fitted(self, "estimators_")
+        if self.voting == "soft" and not self.flatten_transform:
+            raise ValueError(
+                "get_feature_names_out is not supported when voting='soft' and "
+                "flatten_transform=False: transform's output is 3-D. Set "
+                "flatten_transform=True."
+            )
+        _check_feature_names_in(self, input_features, generate_names=False)
+        names = [name for name, est in self.estimators if est != "drop"]
+        if self.voting == "hard":
+            return np.asarray([f"{self._output_prefix}_{n}" for n in names], dtype=object)
+        return np.asarray([f"{self._output_prefix}_{n}{i}" for n in names
+                           for i in range(len(self.classes_))], dtype=object)
+
+
+class VotingRegressor(RegressorMixin, _BaseVoting):
+    """Weighted average of any regressors, with given or learned weights.
+
+    Each member is cloned and fitted on all rows; the prediction is the weighted
+    average of theirs. With ``weights="auto"`` the weights are learned on out-of-fold
+    predictions (each member is also fitted ``cv`` times, all in one parallel batch
+    with the fits on all rows).
+
+    Parameters
+    ----------
+    estimators : list of (str, estimator or "drop")
+        The members; cloned before fitting (what is given is not touched).
+    weights : array-like of shape (n_estimators,), "auto" or None, default=None
+        One non-negative weight per estimator, ``'drop'`` included (its weight is
+        ignored); only their ratios matter. None: equal weights. ``"auto"``: learned,
+        non-negative and summing to 1, to minimise the squared error of the weighted
+        average of the members' out-of-fold predictions.
+    cv, n_jobs, random_state, device, verbose
+        As in :class:`VotingClassifier` (an int ``cv`` means plain k-fold here).
+
+    Attributes
+    ----------
+    estimators_ : list of regressors
+        The fitted members that are not ``'drop'``.
+    named_estimators_ : Bunch
+        Fitted members by name (``'drop'`` for a dropped one).
+    weights_ : ndarray of shape (n_estimators,)
+        The weights used, one per estimator with 0 for ``'drop'``: as given (unnormalised)
+        for a list, ones for None, learned (summing to 1) for ``"auto"``.
+    cross_fit_ : CrossFit or None
+        What the out-of-fold engine returned for ``weights="auto"``; None otherwise.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when ``X`` has string column names.
+
+    See Also
+    --------
+    VotingClassifier
+    StackingRegressor : learns a whole model, not just weights, on the members' output.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.linear_model import Ridge
+    >>> from sklearn.tree import DecisionTreeRegressor
+    >>> from ensembles import VotingRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> vote = VotingRegressor(
+    ...     [("tree", DecisionTreeRegressor(max_depth=3)), ("ridge", Ridge(alpha=0.1))],
+    ...     weights="auto", random_state=0).fit(X, y)
+    >>> vote.score(X, y) > 0.4
+    True
+    >>> bool(abs(vote.weights_.sum() - 1) < 1e-9) and bool((vote.weights_ >= 0).all())
+    True
+    """
+
+    def __init__(self, estimators, *, weights=None, cv=5, n_jobs=None, random_state=None,
+                 device=None, verbose=0):
+        self.estimators = estimators
+        self.weights = weights
+        self.cv = cv
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    def _oof_method(self):
+        return "predict"
+
+    def _learn_weights(self, oof, y, sample_weight):
+        return squared_error_weights(np.column_stack([_as_column(p) for p in oof]), y,
+                                     sample_weight)
+
+    def predict(self, X):
+        """Weighted average of the members' predictions.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self, "estimators_")
+        X = self._check_X(X, reset=False)
+        return np.average(self._members_predict(X), axis=1, weights=self._active_weights)
+
+    def transform(self, X):
+        """Members' predictions, one column each.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_members)
+        """
+        check_is_fitted(self, "estimators_")
+        return self._members_predict(self._check_X(X, reset=False))
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of ``transform``'s columns: ``votingregressor_<member>``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only checked against ``feature_names_in_``.
+
+        Returns
+        -------
+        ndarray of str objects
+        """
+        check_is_fitted(self, "estimators_")
+        _check_feature_names_in(self, input_features, generate_names=False)
+        return np.asarray([f"{self._output_prefix}_{name}" for name, est in self.estimators
+                           if est != "drop"], dtype=object)

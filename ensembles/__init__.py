@@ -10,12 +10,15 @@ from .learners import (
     set_device,
 )
 from .oof import CrossFit, cross_fit
+from .selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
 from .stacking import StackingClassifier, StackingRegressor
 from .voting import VotingClassifier, VotingRegressor
 
 __all__ = [
     "CrossFit",
     "DeviceUnavailableError",
+    "EnsembleSelectionClassifier",
+    "EnsembleSelectionRegressor",
     "NetClassifier",
     "NetRegressor",
     "StackingClassifier",

@@ -58,6 +58,7 @@ def fit_ours(args, X, y):
         optimizer="adam",
         early_stopping=False,
         device="cpu",
+        n_jobs=args.threads,  # NetClassifier sets torch's threads itself (default 1)
         random_state=args.seed,
         verbose=0,
     )
@@ -150,10 +151,7 @@ def main(argv=None):
         if ratios is None:
             ratio = ""
         elif name == "ours":
-            ratio = (
-                f"{statistics.median(ratios):.3f} "
-                f"(pairs {min(ratios):.3f}-{max(ratios):.3f})"
-            )
+            ratio = f"{statistics.median(ratios):.3f} (pairs {min(ratios):.3f}-{max(ratios):.3f})"
         else:
             ratio = "1"
         print(f"| {name} | {med:.3f} | {spread} | {ratio} | {accuracy[name]:.4f} |")

@@ -376,7 +376,7 @@ _FIT_DOC = """
         every core, None leaves torch's process-wide setting alone. One thread is the
         default because small tabular nets gain little from more, and lose badly when
         the cores are shared: on 2 cores with another process busy, 40 epochs on
-        breast_cancer took 2.1 s with 1 thread and 7.3 s with 2 (docs/benchmarks.md).
+        breast_cancer took 0.12 s with 1 thread and 0.25 s with 2 (docs/benchmarks.md).
     random_state : int, RandomState or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation split.
     verbose : int, default=0

@@ -3,11 +3,40 @@
 One table of small, fast constructor arguments feeds the checks.
 """
 
+from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from ensembles import NetClassifier, NetRegressor, StackingClassifier, StackingRegressor
+from ensembles import (
+    EnsembleSelectionClassifier,
+    EnsembleSelectionRegressor,
+    NetClassifier,
+    NetRegressor,
+    StackingClassifier,
+    StackingRegressor,
+    VotingClassifier,
+    VotingRegressor,
+)
+
+
+def _clf_members():
+    # newton-cholesky: lbfgs spends most of the checks' time on their unscaled toy data.
+    return [("lr", LogisticRegression(solver="newton-cholesky")),
+            ("tree", DecisionTreeClassifier(max_depth=3))]
+
+
+def _reg_members():
+    return [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]
+
+
+# Ensemble selection's members each take sample_weight and honour it as repetition, so
+# the checks' weight-equivalence tests are exact.
+_TREES = [
+    ("stump", DecisionTreeClassifier(max_depth=1)),
+    ("tree", DecisionTreeClassifier(max_depth=3)),
+    ("extra", ExtraTreesClassifier(n_estimators=5, max_depth=4)),
+]
 
 # Small enough to keep the whole suite fast; ``lr`` is raised so that 60 full-batch
 # epochs learn the checks' toy problems to scikit-learn's accuracy thresholds.
@@ -24,6 +53,20 @@ SMALL = [
     StackingRegressor(
         [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))], cv=3
     ),
+    VotingClassifier(_clf_members()),
+    VotingClassifier(_clf_members(), voting="hard", weights=[2, 1]),
+    VotingClassifier(_clf_members(), weights="auto", cv=3),
+    VotingClassifier(_clf_members(), voting="hard", weights="auto", cv=3),
+    VotingRegressor(_reg_members(), weights=[1, 2]),
+    VotingRegressor(_reg_members(), weights="auto", cv=3),
+    EnsembleSelectionClassifier(_TREES, n_iter=5, cv=3),
+    EnsembleSelectionRegressor(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3)),
+         ("extra", ExtraTreesRegressor(n_estimators=5, max_depth=4))],
+        n_iter=5, cv=3,
+    ),
+    EnsembleSelectionClassifier(_TREES, n_iter=5, cv=3, n_bags=3, bag_fraction=0.6,
+                                refit=False),
 ]
 
 # The one check we expect to fail, and why its assumption does not hold for a net:

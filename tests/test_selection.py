@@ -19,35 +19,15 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from ensembles import EnsembleSelectionClassifier, EnsembleSelectionRegressor
 from ensembles._scoring import _FAST, _KnownProba, _KnownValues, prediction_scorer
 
-# Members chosen to be fast and to keep scikit-learn's checks exact: each takes
-# sample_weight and honours it as repetition (LogisticRegression and GaussianNB do not,
-# to the checks' tolerance or without a warning).
 _TREES = [
     ("stump", DecisionTreeClassifier(max_depth=1)),
     ("tree", DecisionTreeClassifier(max_depth=3)),
     ("extra", ExtraTreesClassifier(n_estimators=5, max_depth=4)),
 ]
-SELECTION_SMALL = [
-    EnsembleSelectionClassifier(_TREES, n_iter=5, cv=3),
-    EnsembleSelectionRegressor(
-        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3)),
-         ("extra", ExtraTreesRegressor(n_estimators=5, max_depth=4))],
-        n_iter=5, cv=3,
-    ),
-    EnsembleSelectionClassifier(_TREES, n_iter=5, cv=3, n_bags=3, bag_fraction=0.6,
-                                refit=False),
-]
-
-
-@parametrize_with_checks(SELECTION_SMALL)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
 
 # -- hand-made members: their out-of-fold predictions are columns of X -------------------
 class ColumnRegressor(RegressorMixin, BaseEstimator):

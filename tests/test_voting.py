@@ -16,7 +16,6 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.validation import check_random_state
 from xgboost import XGBClassifier
 
@@ -24,29 +23,12 @@ from ensembles import VotingClassifier, VotingRegressor
 
 
 def _clf_members():
-    # newton-cholesky: lbfgs spends most of the estimator checks' time on their
-    # unscaled toy data; this solver converges in a few steps there.
     return [("lr", LogisticRegression(solver="newton-cholesky")),
             ("tree", DecisionTreeClassifier(max_depth=3))]
 
 
 def _reg_members():
     return [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3))]
-
-
-VOTING_SMALL = [
-    VotingClassifier(_clf_members()),
-    VotingClassifier(_clf_members(), voting="hard", weights=[2, 1]),
-    VotingClassifier(_clf_members(), weights="auto", cv=3),
-    VotingClassifier(_clf_members(), voting="hard", weights="auto", cv=3),
-    VotingRegressor(_reg_members(), weights=[1, 2]),
-    VotingRegressor(_reg_members(), weights="auto", cv=3),
-]
-
-
-@parametrize_with_checks(VOTING_SMALL)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 # -- data and test members ------------------------------------------------------------

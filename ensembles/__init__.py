@@ -1,6 +1,7 @@
 """Ensembles of neural nets, boosted trees and any scikit-learn estimator."""
 
 from ._version import __version__
+from .bagging import BaggingClassifier, BaggingRegressor
 from .learners import (
     DeviceUnavailableError,
     NetClassifier,
@@ -15,6 +16,8 @@ from .stacking import StackingClassifier, StackingRegressor
 from .voting import VotingClassifier, VotingRegressor
 
 __all__ = [
+    "BaggingClassifier",
+    "BaggingRegressor",
     "CrossFit",
     "DeviceUnavailableError",
     "EnsembleSelectionClassifier",

@@ -2,6 +2,7 @@
 
 from ._version import __version__
 from .bagging import BaggingClassifier, BaggingRegressor
+from .gradient_boosting import GradientBoostingClassifier, GradientBoostingRegressor
 from .learners import (
     DeviceUnavailableError,
     NetClassifier,
@@ -22,6 +23,8 @@ __all__ = [
     "DeviceUnavailableError",
     "EnsembleSelectionClassifier",
     "EnsembleSelectionRegressor",
+    "GradientBoostingClassifier",
+    "GradientBoostingRegressor",
     "NetClassifier",
     "NetRegressor",
     "StackingClassifier",

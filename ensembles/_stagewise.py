@@ -1,0 +1,333 @@
+"""The stage-wise engine of gradient boosting: fit stages, refit leaves, predict by stage.
+
+:class:`_BaseGradientBoosting` holds what the regressor and the classifier share (see
+:mod:`ensembles.gradient_boosting` for the algorithm); the losses it calls are in
+:mod:`ensembles._losses`.
+"""
+
+from collections import deque
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.model_selection import train_test_split
+from sklearn.tree import DecisionTreeRegressor
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from ._compat import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    validate_data,
+)
+from ._members import draw_member_seeds
+from .learners.device import set_device
+from .oof import _progress, check_accepts_sample_weight, fit_member
+
+_MAX_SEED = np.iinfo(np.int32).max
+
+
+def _rows(data, rows):
+    return data if rows is None or data is None else _safe_indexing(data, rows)
+
+
+def _plain(label):
+    """A label as the user wrote it: 1, not np.int64(1)."""
+    return label.item() if isinstance(label, np.generic) else label
+
+
+def _name_the_stage(exc, estimator, stage, label):
+    where = f"member {type(estimator).__name__} failed in stage {stage}"
+    where += "" if label is None else f" (class {_plain(label)!r})"
+    if exc.args and isinstance(exc.args[0], str):
+        exc.args = (f"{where}: {exc.args[0]}",) + exc.args[1:]
+    else:
+        exc.args = (where,) + exc.args
+    return exc
+
+
+class _BaseGradientBoosting(BaseEstimator):
+    _parameter_constraints = {
+        "estimator": [None, HasMethods(["fit", "predict"])],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "subsample": [Interval(Real, 0, 1, closed="right")],
+        "line_search": [StrOptions({"auto", "multiplier"})],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [None, Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "device": [None, str],
+        "verbose": ["verbose"],
+    }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        try:
+            member = get_tags(self._member())
+            tags.input_tags.allow_nan = member.input_tags.allow_nan
+            tags.input_tags.sparse = member.input_tags.sparse
+        except Exception:  # noqa: BLE001 - a malformed estimator is reported by fit
+            pass
+        return tags
+
+    def _member(self):
+        if self.estimator is None:
+            return DecisionTreeRegressor(max_depth=3, criterion="squared_error")
+        return self.estimator
+
+    def _check_member(self):
+        member = self._member()
+        if not is_regressor(member):
+            raise ValueError(
+                f"estimator must be a regressor for {type(self).__name__}: each stage fits "
+                "it to the negative gradient of the loss, a real number per row; got "
+                f"{member!r}. Use a regressor such as DecisionTreeRegressor or NetRegressor."
+            )
+        return member
+
+    def _check_X(self, X, reset=True):
+        """Check X's shape and record its columns; X keeps its type for the members."""
+        if not hasattr(X, "iloc"):
+            X = check_array(X, accept_sparse=["csr", "csc"], dtype=None,
+                            ensure_all_finite=False)
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        return X
+
+    def _member_X(self, X):
+        # A tree works in float32 anyway: convert once, not in every stage's fit and predict.
+        if self._trees:
+            return check_array(X, accept_sparse="csr", dtype=np.float32,
+                               ensure_all_finite=False)
+        return X
+
+    def _check_y_present(self, X, y):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        y = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
+        if X.shape[0] != len(y):
+            raise ValueError(
+                f"X and y must have the same number of rows; got {X.shape[0]} and "
+                f"{len(y)}."
+            )
+        return y
+
+    # -- fitting ----------------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the stages one after another.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+            Passed to the members as given (a DataFrame stays a DataFrame), except
+            that scikit-learn trees get it once as a float32 array.
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows in the loss, the line search and the members' fits (a
+            member whose ``fit`` takes none raises a ``TypeError`` naming it). Rows
+            of weight 0 are dropped before anything else.
+
+        Returns
+        -------
+        self
+        """
+        member = self._check_member()
+        X = self._check_X(X, reset=True)
+        y = self._encode_y(self._check_y_present(X, y))
+        self._loss = loss = self._make_loss()
+        w = None
+        if sample_weight is not None:
+            w = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+            check_accepts_sample_weight(member, "estimator")
+            if not np.all(w > 0):  # a row of weight 0 is not there, whatever the member
+                keep = np.flatnonzero(w > 0)
+                X, y, w = _safe_indexing(X, keep), y[keep], w[keep]
+                if is_classifier(self) and len(np.unique(y)) < 2:
+                    raise ValueError(
+                        f"{type(self).__name__} needs at least 2 classes with a positive "
+                        f"sample_weight; only class {_plain(self.classes_[y[0]])!r} has one."
+                    )
+        rng = check_random_state(self.random_state)
+        split_seed, subsample_seed = rng.randint(_MAX_SEED, size=2)
+        stage_seeds = rng.randint(_MAX_SEED, size=(self.n_estimators, loss.n_outputs))
+
+        valid = None
+        if self.n_iter_no_change is not None:
+            train, valid = train_test_split(
+                np.arange(len(y)), test_size=self.validation_fraction,
+                random_state=split_seed, stratify=y if is_classifier(self) else None)
+            if is_classifier(self) and len(np.unique(y[train])) < len(self.classes_):
+                raise ValueError(
+                    "The training part of the early-stopping split lacks a class; raise "
+                    "validation_fraction, pick another random_state or give more rows."
+                )
+            X, X_val, y, y_val = _rows(X, train), _rows(X, valid), y[train], y[valid]
+            w, w_val = _rows(w, train), _rows(w, valid)
+        self._trees = isinstance(member, DecisionTreeRegressor)
+        self._refit_leaves = self._trees and self.line_search == "auto"
+        self.init_, raw = self._fit_init(X, y, w, loss)
+        stages = self._fit_stages(member, X, y, w, raw, stage_seeds, subsample_seed,
+                                  None if valid is None else (X_val, y_val, w_val))
+        self.n_estimators_ = stages
+        self.estimators_ = self.estimators_[:stages]
+        self.multipliers_ = self.multipliers_[:stages]
+        for name in ("train_score_", "validation_score_", "oob_improvement_", "oob_scores_"):
+            if hasattr(self, name):
+                setattr(self, name, getattr(self, name)[:stages])
+        if self.subsample < 1:
+            self.oob_score_ = float(self.oob_scores_[-1])
+        return self
+
+    def _fit_init(self, X, y, w, loss):
+        """The fitted ``init_`` and its raw predictions on the training rows."""
+        if isinstance(self.init, str):  # "zero"
+            return "zero", np.zeros((len(y), loss.n_outputs))
+        if self.init is None:
+            ones = np.ones(len(y)) if w is None else w
+            if is_classifier(self):
+                init = DummyClassifier(strategy="prior")
+            else:  # the loss's own optimum (the median is unit-weight np.median)
+                init = DummyRegressor(strategy="constant", constant=loss.init_raw(y, ones)[0])
+            init.fit(np.zeros((len(y), 1)), y, sample_weight=w)
+            return init, np.tile(loss.init_raw(y, ones), (len(y), 1))
+        init = clone(self.init)
+        if self.device is not None:
+            set_device(init, self.device)
+        fit_member(init, X, y, w, name="init")
+        return init, self._init_raw(init, X, loss)
+
+    def _init_raw(self, init, X, loss):
+        if isinstance(init, str):
+            return np.zeros((X.shape[0], loss.n_outputs))
+        if isinstance(init, DummyClassifier | DummyRegressor):
+            X = np.zeros((X.shape[0], 1))  # they ignore X: spare them its checks
+        if is_classifier(self):
+            return loss.link(np.asarray(init.predict_proba(X), dtype=np.float64))
+        return np.asarray(init.predict(X), dtype=np.float64).reshape(-1, 1)
+
+    def _fit_stages(self, member, X, y, w, raw, stage_seeds, subsample_seed, validation):
+        loss, n, K = self._loss, len(y), self._loss.n_outputs
+        sw = np.ones(n) if w is None else w
+        Xm = self._member_X(X)
+        labels = getattr(self, "classes_", None) if K > 1 else None
+        self.estimators_ = np.empty((self.n_estimators, K), dtype=object)
+        self.multipliers_ = np.ones((self.n_estimators, K))
+        self.train_score_ = np.zeros(self.n_estimators)
+        oob = self.subsample < 1
+        if oob:
+            self.oob_improvement_ = np.zeros(self.n_estimators)
+            self.oob_scores_ = np.zeros(self.n_estimators)
+            sub_rng = np.random.RandomState(subsample_seed)
+            n_inbag = max(1, int(self.subsample * n))
+        if validation is not None:
+            X_val, y_val, w_val = validation
+            Xm_val = self._member_X(X_val)
+            sw_val = np.ones(len(y_val)) if w_val is None else w_val
+            raw_val = self._init_raw(self.init_, X_val, loss)
+            self.validation_score_ = np.zeros(self.n_estimators)
+            history = np.full(self.n_iter_no_change, np.inf)
+        inbag, out = None, None
+        with _progress(self.n_estimators, self.verbose, type(self).__name__) as bar:
+            for i in range(self.n_estimators):
+                if oob:
+                    inbag = np.sort(sub_rng.permutation(n)[:n_inbag])
+                    out = np.setdiff1d(np.arange(n), inbag, assume_unique=True)
+                    before = loss(y[out], raw[out], sw[out]) if len(out) else np.nan
+                loss.prepare(y, raw, sw)
+                g = loss.negative_gradient(y, raw)
+                rows = slice(None) if inbag is None else inbag
+                y_in, raw_in, g_in, sw_in = y[rows], raw[rows], g[rows], sw[rows]
+                X_in, w_in = _rows(Xm, inbag), _rows(w, inbag)
+                step = np.zeros_like(raw)
+                for k in range(K):
+                    est = draw_member_seeds(clone(member),
+                                            np.random.RandomState(stage_seeds[i, k]))
+                    if self.device is not None:
+                        set_device(est, self.device)
+                    try:
+                        fit_member(est, X_in, g_in[:, k], w_in, name="estimator")
+                        if self._refit_leaves and loss.refit_leaves:
+                            self._refit(est, X_in, y_in, raw_in, g_in, sw_in, k)
+                        h = np.asarray(est.predict(Xm), dtype=np.float64).reshape(n)
+                    except Exception as exc:
+                        raise _name_the_stage(exc, est, i, None if labels is None
+                                              else labels[k]) from None
+                    if not self._refit_leaves:
+                        self.multipliers_[i, k] = loss.step(y_in, raw_in, g_in, h[rows],
+                                                            sw_in, k)
+                    step[:, k] = self.learning_rate * self.multipliers_[i, k] * h
+                    self.estimators_[i, k] = est
+                raw += step
+                self.train_score_[i] = loss(y_in, raw[rows], sw_in)
+                if oob:  # NaN where the stage left no row out (tiny data)
+                    self.oob_scores_[i] = loss(y[out], raw[out], sw[out]) if len(out) else np.nan
+                    self.oob_improvement_[i] = before - self.oob_scores_[i]
+                bar.update(1)
+                if validation is None:
+                    continue
+                for k in range(K):
+                    raw_val[:, k] += (self.learning_rate * self.multipliers_[i, k]
+                                      * self.estimators_[i, k].predict(Xm_val))
+                self.validation_score_[i] = score = loss(y_val, raw_val, sw_val)
+                # As scikit-learn: go on while the score beats one of the last
+                # n_iter_no_change scores by more than tol.
+                if not np.any(score + self.tol < history):
+                    break
+                history[i % len(history)] = score
+        return i + 1
+
+    def _refit(self, tree, X, y, raw, g, w, k):
+        """Set each leaf of ``tree`` to the loss's optimal step on its rows."""
+        leaves = tree.apply(X)
+        order = np.argsort(leaves, kind="stable")
+        ids, starts = np.unique(leaves[order], return_index=True)
+        values = tree.tree_.value
+        for leaf, rows in zip(ids, np.split(order, starts[1:])):
+            values[leaf, 0, 0] = self._loss.leaf_value(y[rows], raw[rows], g[rows], w[rows],
+                                                       k)
+
+    # -- prediction -------------------------------------------------------------------
+    def _staged_raw(self, X):
+        check_is_fitted(self, "estimators_")
+        X = self._check_X(X, reset=False)
+        raw = self._init_raw(self.init_, X, self._loss)
+        Xm = self._member_X(X)
+        for stage, multipliers in zip(self.estimators_, self.multipliers_):
+            for k, (est, rho) in enumerate(zip(stage, multipliers)):
+                raw[:, k] += self.learning_rate * rho * est.predict(Xm)
+            yield raw.copy()
+
+    def _raw(self, X):
+        return deque(self._staged_raw(X), maxlen=1)[0]
+
+    @property
+    def feature_importances_(self):
+        """Impurity-based importances: the mean over members, normalised to sum to 1.
+
+        Trees contribute their unnormalised importances as in scikit-learn (single-leaf
+        trees are left out); other members their own ``feature_importances_``.
+        """
+        check_is_fitted(self, "estimators_")
+        found = []
+        for est in self.estimators_.ravel():
+            if hasattr(est, "tree_"):
+                if est.tree_.node_count > 1:
+                    found.append(est.tree_.compute_feature_importances(normalize=False))
+            elif hasattr(est, "feature_importances_"):
+                found.append(est.feature_importances_)
+            else:
+                raise AttributeError(
+                    f"{type(self).__name__} has no feature_importances_: its members "
+                    f"({type(est).__name__}) have none."
+                )
+        if not found:
+            return np.zeros(self.n_features_in_)
+        mean = np.mean(found, axis=0, dtype=np.float64)
+        return mean / mean.sum()

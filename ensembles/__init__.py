@@ -2,6 +2,7 @@
 
 from ._version import __version__
 from .bagging import BaggingClassifier, BaggingRegressor
+from .boosting import AdaBoostClassifier, AdaBoostRegressor
 from .gradient_boosting import GradientBoostingClassifier, GradientBoostingRegressor
 from .learners import (
     DeviceUnavailableError,
@@ -17,6 +18,8 @@ from .stacking import StackingClassifier, StackingRegressor
 from .voting import VotingClassifier, VotingRegressor
 
 __all__ = [
+    "AdaBoostClassifier",
+    "AdaBoostRegressor",
     "BaggingClassifier",
     "BaggingRegressor",
     "CrossFit",

@@ -31,6 +31,7 @@ from sklearn.utils.validation import (
     check_consistent_length,
     check_is_fitted,
     column_or_1d,
+    has_fit_parameter,
 )
 
 from ._compat import (
@@ -43,7 +44,7 @@ from ._compat import (
 )
 from ._members import draw_member_seeds
 from .learners.device import resolve_device, set_device
-from .oof import _predict, _progress, check_accepts_sample_weight, fit_member
+from .oof import _predict, _progress, _weight_target, fit_member
 
 __all__ = ["BaggingClassifier", "BaggingRegressor"]
 
@@ -87,11 +88,8 @@ def _fit_one(estimator, X, y, rows, weight, cols):
 
 
 def _accepts_sample_weight(estimator):
-    try:
-        check_accepts_sample_weight(estimator, "estimator")
-    except TypeError:
-        return False
-    return True
+    target = _weight_target(estimator)[0]  # a Pipeline's last step
+    return target != "passthrough" and has_fit_parameter(target, "sample_weight")
 
 
 def _members_have_decision_function(self):
@@ -180,9 +178,13 @@ class _BaseBagging(BaseEstimator):
                 "max_samples below 1.0.")
         accepts, p = _accepts_sample_weight(template), None
         if sample_weight is not None and not accepts:
-            if not self.bootstrap:  # weighted resampling is the only way left, and needs it
-                check_accepts_sample_weight(template, f"estimator of {type(self).__name__} "
-                                            "with bootstrap=False")
+            if not self.bootstrap:
+                name = type(_weight_target(template)[0]).__name__
+                raise TypeError(
+                    f"{name} does not accept sample_weight in fit, and "
+                    f"{type(self).__name__} can honour sample_weight for it only by weighted "
+                    "resampling, which needs bootstrap=True; set bootstrap=True or give no "
+                    "sample_weight.")
             p = sample_weight / sample_weight.sum()
         spec = (n_samples, n_features, n_rows, n_cols, self.bootstrap, self.bootstrap_features)
         if warm and (spec != self._spec or not np.array_equal(p, self._p)):

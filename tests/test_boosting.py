@@ -17,41 +17,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from ensembles import AdaBoostClassifier, AdaBoostRegressor, NetClassifier, datasets
-
-# -- layer 1: scikit-learn's estimator checks (to be merged into tests/test_common.py) --
-
-ADABOOST_SMALL = [
-    AdaBoostClassifier(n_estimators=5),
-    AdaBoostClassifier(n_estimators=5, algorithm="SAMME.R"),
-    AdaBoostRegressor(n_estimators=5),
-    AdaBoostRegressor(n_estimators=5, resample="auto"),
-]
-
-_TIED_SPLITS = (
-    "The check fits 15 rows of 30 random features, where many features split the rows "
-    "in the same way: the tree breaks such ties by floating-point rounding, which differs "
-    "between weighted and repeated rows, and boosting carries the other choice into every "
-    "later round. scikit-learn 1.5's SAMME.R fails it too, with bit-identical "
-    "probabilities to ours; scikit-learn lists the check as an expected failure of its "
-    "own AdaBoost. "
-    "test_weights_are_counts checks the equivalence on data without tied splits."
-)
-
-
-def _expected_failures(estimator):
-    if isinstance(estimator, AdaBoostClassifier) and estimator.algorithm == "SAMME.R":
-        return {"check_sample_weight_equivalence_on_dense_data": _TIED_SPLITS,
-                "check_sample_weight_equivalence_on_sparse_data": _TIED_SPLITS}
-    return {}
-
-
-@parametrize_with_checks(ADABOOST_SMALL, expected_failed_checks=_expected_failures)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
 
 # -- data and stub members ------------------------------------------------------------
 

@@ -9,8 +9,12 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from ensembles import (
+    AdaBoostClassifier,
+    AdaBoostRegressor,
     EnsembleSelectionClassifier,
     EnsembleSelectionRegressor,
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
     NetClassifier,
     NetRegressor,
     StackingClassifier,
@@ -67,6 +71,16 @@ SMALL = [
     ),
     EnsembleSelectionClassifier(_TREES, n_iter=5, cv=3, n_bags=3, bag_fraction=0.6,
                                 refit=False),
+    AdaBoostClassifier(n_estimators=5),
+    AdaBoostClassifier(n_estimators=5, algorithm="SAMME.R"),
+    AdaBoostRegressor(n_estimators=5),
+    AdaBoostRegressor(n_estimators=5, resample="auto"),
+    # The default tree, and a linear member to take the generic line search (one
+    # multiplier per member); learning_rate=1 lets five linear stages fit the toy problems.
+    GradientBoostingRegressor(n_estimators=10),
+    GradientBoostingClassifier(n_estimators=10),
+    GradientBoostingRegressor(Ridge(), loss="huber", n_estimators=5, learning_rate=1.0),
+    GradientBoostingClassifier(Ridge(), n_estimators=5, learning_rate=1.0),
 ]
 
 # The one check we expect to fail, and why its assumption does not hold for a net:
@@ -83,17 +97,34 @@ _BATCH_SHAPE = (
     "float32 torch model does this. Row order and content do not change predictions "
     "beyond float32 rounding (tests/test_net.py)."
 )
-EXPECTED_FAILURES = {
-    "NetClassifier": {"check_sample_weight_equivalence_on_dense_data": _FLOAT32},
-    "NetRegressor": {
-        "check_sample_weight_equivalence_on_dense_data": _FLOAT32,
-        "check_methods_subset_invariance": _BATCH_SHAPE,
-    },
-}
+_TIED_SPLITS = (
+    "The check fits 15 rows of 30 random features, where many splits tie exactly; a tree "
+    "breaks such ties by floating-point rounding, which differs between weighted and "
+    "repeated rows, so another (equally good) split is picked and boosting carries it "
+    "into every later stage. scikit-learn lists this check as an expected failure of its "
+    "own AdaBoost and GradientBoosting for the same reason. The equivalence itself is "
+    "tested on data without ties (test_boosting.py::test_weights_are_counts, "
+    "test_gradient_boosting.py::test_zero_weight_is_dropping_the_row), and the "
+    "gradient-boosting entries with a Ridge member pass this check."
+)
+_WEIGHT_CHECKS = ("check_sample_weight_equivalence_on_dense_data",
+                  "check_sample_weight_equivalence_on_sparse_data")
 
 
 def _expected_failures(estimator):
-    return EXPECTED_FAILURES.get(type(estimator).__name__, {})
+    name = type(estimator).__name__
+    if name == "NetClassifier":
+        return {"check_sample_weight_equivalence_on_dense_data": _FLOAT32}
+    if name == "NetRegressor":
+        return {"check_sample_weight_equivalence_on_dense_data": _FLOAT32,
+                "check_methods_subset_invariance": _BATCH_SHAPE}
+    tied_trees = (
+        (name == "AdaBoostClassifier" and estimator.algorithm == "SAMME.R")
+        or (name.startswith("GradientBoosting") and estimator.estimator is None)
+    )
+    if tied_trees:
+        return dict.fromkeys(_WEIGHT_CHECKS, _TIED_SPLITS)
+    return {}
 
 
 @parametrize_with_checks(SMALL, expected_failed_checks=_expected_failures)

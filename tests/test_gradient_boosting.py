@@ -20,7 +20,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from ensembles import GradientBoostingClassifier, GradientBoostingRegressor, NetRegressor
 from ensembles._losses import (
@@ -31,41 +30,6 @@ from ensembles._losses import (
     SquaredError,
     weighted_quantile,
 )
-
-# Small and fast: the default tree, and a linear member to take the generic line search
-# (a multiplier per member) through the same checks. learning_rate=1 lets five stages of
-# a linear member fit the checks' linear toy problems.
-GB_SMALL = [
-    GradientBoostingRegressor(n_estimators=10),
-    GradientBoostingClassifier(n_estimators=10),
-    GradientBoostingRegressor(Ridge(), loss="huber", n_estimators=5, learning_rate=1.0),
-    GradientBoostingClassifier(Ridge(), n_estimators=5, learning_rate=1.0),
-]
-
-# Why the tree entries fail the weight-equivalence check (the Ridge entries pass it, so the
-# boosting itself treats an integer weight as that many copies of a row, to rounding):
-_TIES = (
-    "On the check's 15 rows and 30 features many splits tie exactly; a tree picks among "
-    "them by float rounding, and the sums of weighted and of repeated rows round "
-    "differently, so another (equally good) split is picked and predictions on the "
-    "unseen zero-weight rows differ. scikit-learn xfails this check for its own "
-    "GradientBoosting* for the same reason. Weight 0 == dropped row holds exactly "
-    "(test_zero_weight_is_dropping_the_row)."
-)
-EXPECTED_FAILURES = {
-    "check_sample_weight_equivalence_on_dense_data": _TIES,
-    "check_sample_weight_equivalence_on_sparse_data": _TIES,
-}
-
-
-def _expected_failures(estimator):
-    return EXPECTED_FAILURES if estimator.estimator is None else {}
-
-
-@parametrize_with_checks(GB_SMALL, expected_failed_checks=_expected_failures)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
 
 # -- data -----------------------------------------------------------------------------
 

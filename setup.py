@@ -48,6 +48,11 @@ setup(
         # threadpoolctl caps BLAS/OpenMP pools inside parallel workers (already a
         # scikit-learn dependency; named because we import it directly).
         "threadpoolctl>=3.1",
+        # With psutil, joblib's worker processes skip the gc.collect() they otherwise run
+        # between tasks; in a worker that imported torch/xgboost/lightgbm each collection
+        # costs ~0.2 s, i.e. 25-33% more CPU for cross_fit's many short (member, fold)
+        # tasks at n_jobs=2 (measured, docs/benchmarks.md "Stacking cost").
+        "psutil>=5.9",
         # Progress bars over (member, fold) fits: small, well kept, works in notebooks.
         "tqdm>=4.60",
         "torch>=2.1",

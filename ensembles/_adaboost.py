@@ -14,10 +14,8 @@ import numpy as np
 from scipy.special import xlogy
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples, check_array, check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._compat import (
     HasMethods,
@@ -26,9 +24,11 @@ from ._compat import (
     _check_sample_weight,
     _check_y,
     _fit_context,
+    _num_samples,
     validate_data,
 )
 from ._members import draw_member_seeds
+from ._validation import encode_labels
 from .learners.device import set_device
 from .oof import _progress, check_accepts_sample_weight, fit_member
 
@@ -210,15 +210,9 @@ class _BaseAdaBoost(BaseEstimator):
                              f"{_num_samples(X)} and {len(y)}.")
         if not is_classifier(self):
             return _check_y(y, multi_output=False, y_numeric=True, estimator=self)
-        y = column_or_1d(_check_y(y, estimator=self), warn=True)
-        check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
-        self.classes_ = encoder.classes_
+        y_enc = encode_labels(self, y)
         self.n_classes_ = len(self.classes_)
-        if self.n_classes_ < 2:
-            raise ValueError(f"{owner} needs at least 2 classes in y; got 1 class "
-                             f"({self.classes_.tolist()[0]!r}).")
-        return encoder.transform(y)
+        return y_enc
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -11,6 +11,7 @@ from sklearn.utils.validation import (
     _check_feature_names_in,
     _check_sample_weight,
     _check_y,
+    _num_samples,
     validate_data,
 )
 
@@ -22,6 +23,7 @@ __all__ = [
     "_check_feature_names_in",
     "_check_sample_weight",
     "_check_y",
+    "_num_samples",
     "_fit_context",
     "validate_data",
 ]

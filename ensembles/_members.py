@@ -11,12 +11,11 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import check_cv
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import Bunch, check_random_state, get_tags
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples, check_array, column_or_1d
+from sklearn.utils.validation import check_array
 
-from ._compat import _BaseComposition, _check_y, validate_data
+from ._compat import _BaseComposition, _check_y, _num_samples, validate_data
+from ._validation import encode_labels
 from .learners.device import set_device
 from .oof import check_folds
 
@@ -149,17 +148,7 @@ class MembersMixin(_BaseComposition):
             )
         if not is_classifier(self):
             return _check_y(y, multi_output=False, y_numeric=True, estimator=self)
-        y = _check_y(y, estimator=self)
-        check_classification_targets(y)
-        y = column_or_1d(y, warn=True)
-        self._label_encoder = LabelEncoder().fit(y)
-        self.classes_ = self._label_encoder.classes_
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs at least 2 classes in y; got 1 class "
-                f"({self.classes_[0]!r})."
-            )
-        return self._label_encoder.transform(y)
+        return encode_labels(self, y)
 
     def _prepared_members(self, members):
         """Clones of ``members`` with seeds drawn and the ensemble's device applied."""

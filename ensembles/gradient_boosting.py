@@ -18,13 +18,11 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d
 
 from ._compat import HasMethods, Interval, StrOptions, _check_y
 from ._losses import LOSSES, BinomialLoss, MultinomialLoss
-from ._stagewise import _BaseGradientBoosting, _plain
+from ._stagewise import _BaseGradientBoosting
+from ._validation import encode_labels
 
 __all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor"]
 
@@ -225,17 +223,9 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
         return BinomialLoss() if K == 2 else MultinomialLoss(K)
 
     def _encode_y(self, y):
-        y = column_or_1d(_check_y(y, estimator=self), warn=True)
-        check_classification_targets(y)
-        self._label_encoder = LabelEncoder().fit(y)
-        self.classes_ = self._label_encoder.classes_
+        y_enc = encode_labels(self, y)
         self.n_classes_ = len(self.classes_)
-        if self.n_classes_ < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs at least 2 classes in y; got 1 class "
-                f"({_plain(self.classes_[0])!r})."
-            )
-        return self._label_encoder.transform(y)
+        return y_enc
 
     def decision_function(self, X):
         """Raw scores: the log-odds of ``classes_[1]`` (two classes, shape (n_samples,)),

@@ -17,9 +17,7 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state, compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping, EpochScoring, LRScheduler
 from skorch.dataset import Dataset
@@ -34,6 +32,7 @@ from .._compat import (
     _fit_context,
     validate_data,
 )
+from .._validation import encode_labels
 from ._torch import _ACTIVATIONS, MLP, WeightedNet
 from .device import resolve_device
 
@@ -491,15 +490,7 @@ class NetClassifier(ClassifierMixin, _BaseNet):
         """Fit the net. ``sample_weight`` weights each row's loss."""
         X, y = validate_data(self, X, y, dtype=np.float32)
         X = self._writable(X)
-        check_classification_targets(y)
-        self._label_encoder = LabelEncoder().fit(y)
-        self.classes_ = self._label_encoder.classes_
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs at least 2 classes in y; got 1 class "
-                f"({self.classes_[0]!r})."
-            )
-        y_enc = self._label_encoder.transform(y).astype(np.int64)
+        y_enc = encode_labels(self, y).astype(np.int64)
         weight = self._validated_weights(sample_weight, X)
         if self.class_weight is not None:
             weight = weight * compute_sample_weight(self.class_weight, y_enc if isinstance(

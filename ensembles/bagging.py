@@ -20,11 +20,9 @@ from sklearn.base import (
     is_regressor,
 )
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.preprocessing import LabelEncoder
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import (
     check_array,
@@ -43,6 +41,7 @@ from ._compat import (
     validate_data,
 )
 from ._members import draw_member_seeds
+from ._validation import encode_labels
 from .learners.device import resolve_device, set_device
 from .oof import _predict, _progress, _weight_target, fit_member
 
@@ -413,19 +412,15 @@ class BaggingClassifier(ClassifierMixin, _BaseBagging):
                 f"estimator must be a classifier for BaggingClassifier; got {template!r}.")
 
     def _encode(self, X, y, warm):
-        y = _check_y(y, estimator=self)
         check_consistent_length(X, y)
-        check_classification_targets(y)
-        encoder = LabelEncoder().fit(column_or_1d(y, warn=True))
-        if warm and not np.array_equal(encoder.classes_, self.classes_):
+        previous = getattr(self, "classes_", None)
+        y = encode_labels(self, y)
+        if warm and not np.array_equal(self.classes_, previous):
+            got, self.classes_ = self.classes_, previous  # keep the fitted model whole
             raise ValueError(
-                f"warm_start needs the classes of the first fit, {self.classes_.tolist()}; "
-                f"got {encoder.classes_.tolist()}. Set warm_start=False to start over.")
-        if len(encoder.classes_) < 2:
-            raise ValueError("BaggingClassifier needs at least 2 classes in y; got 1 class "
-                             f"({encoder.classes_[0]!r}).")
-        self.classes_ = encoder.classes_
-        return encoder.transform(y)
+                f"warm_start needs the classes of the first fit, {previous.tolist()}; got "
+                f"{got.tolist()}. Set warm_start=False to start over.")
+        return y
 
     def _output_shape(self, y):
         return (len(self.classes_),)

@@ -119,14 +119,34 @@ class _BaseSelection(MembersMixin, BaseEstimator):
         -------
         self
         """
+        members, X, y_enc, sample_weight = self._validate_fit(X, y, sample_weight)
+        names = [name for name, _ in members]
+        n_classes = len(self.classes_) if isinstance(self, ClassifierMixin) else None
+        folds = self._folds(X, y_enc)
+        prepared = self._prepared_members(members)
+        self.cross_fit_ = cross_fit(
+            prepared, X, y_enc, folds=folds, methods=self._oof_methods(members),
+            sample_weight=sample_weight, refit=self.refit, n_classes=n_classes,
+            n_jobs=self.n_jobs, verbose=self.verbose, desc=type(self).__name__,
+        )
+        if self.refit:
+            fitted = [self.cross_fit_.full_estimators[n] for n in names]
+        else:
+            fitted = [FoldAverage(self.cross_fit_.fold_estimators[n], n_classes)
+                      for n in names]
+        predictions = [self.cross_fit_.oof[n] for n in names]
+        return self._combine(fitted, predictions, X, y_enc, sample_weight)
+
+    def _method(self):
+        return "predict_proba" if isinstance(self, ClassifierMixin) else "predict"
+
+    def _validate_fit(self, X, y, sample_weight):
+        """Check parameters and data; return (members, X, y_enc, sample_weight)."""
         members = self._check_members()
         owner = type(self).__name__
-        classification = isinstance(self, ClassifierMixin)
-        names = [name for name, _ in members]
-        method = "predict_proba" if classification else "predict"
         for name, est in members:
-            self._check_stack_method(name, est, method)
-        bag_size = len(members) if self.n_bags == 1 else ceil(self.bag_fraction * len(members))
+            self._check_stack_method(name, est, self._method())
+        bag_size = self._bag_size(len(members))
         if self.n_init > bag_size:
             where = (f"the {len(members)} members (not counting 'drop')" if self.n_bags == 1
                      else f"a bag of {bag_size} members (bag_fraction={self.bag_fraction} of "
@@ -139,34 +159,32 @@ class _BaseSelection(MembersMixin, BaseEstimator):
         y_enc = self._check_target(X, y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
-        n_classes = len(self.classes_) if classification else None
-        score = prediction_scorer(self.scoring, y_enc, classes=getattr(self, "classes_", None),
-                                  sample_weight=sample_weight, owner=owner)
+        return members, X, y_enc, sample_weight
 
-        folds = self._folds(X, y_enc)
-        prepared = self._prepared_members(members)
-        self.cross_fit_ = cross_fit(
-            prepared, X, y_enc, folds=folds, methods=dict.fromkeys(names, method),
-            sample_weight=sample_weight, refit=self.refit, n_classes=n_classes,
-            n_jobs=self.n_jobs, verbose=self.verbose, desc=owner,
-        )
-        if self.refit:
-            fitted = [self.cross_fit_.full_estimators[n] for n in names]
-        else:
-            fitted = [FoldAverage(self.cross_fit_.fold_estimators[n], n_classes)
-                      for n in names]
-        self.estimators_ = fitted
+    def _bag_size(self, n_members):
+        return n_members if self.n_bags == 1 else ceil(self.bag_fraction * n_members)
+
+    def _oof_methods(self, members):
+        return dict.fromkeys([name for name, _ in members], self._method())
+
+    def _combine(self, fitted, predictions, X, y_enc, sample_weight, folds=None):
+        """Take ``fitted`` members; select the ensemble on their out-of-fold
+        ``predictions`` (rows of ``y_enc``)."""
+        score = prediction_scorer(self.scoring, y_enc, classes=getattr(self, "classes_", None),
+                                  sample_weight=sample_weight, owner=type(self).__name__)
+        self.estimators_ = list(fitted)
         it = iter(fitted)
         self.named_estimators_ = Bunch(**{n: "drop" if e == "drop" else next(it)
                                           for n, e in self.estimators})
-
-        oof = np.stack([self._as_output(self.cross_fit_.oof[n]) for n in names])
+        n_members = len(fitted)
+        oof = np.stack([self._as_output(p) for p in predictions])
         self.member_scores_ = np.array([score(p) for p in oof])
         rng = check_random_state(self.random_state)
+        bag_size = self._bag_size(n_members)
         if self.n_bags == 1:
-            bags = [list(range(len(members)))]
+            bags = [list(range(n_members))]
         else:
-            bags = [sorted(rng.choice(len(members), bag_size, replace=False).tolist())
+            bags = [sorted(rng.choice(n_members, bag_size, replace=False).tolist())
                     for _ in range(self.n_bags)]
         counts, traces = zip(*(_select(oof, score, bag, self.n_init, self.n_iter,
                                        self.member_scores_) for bag in bags))

@@ -127,15 +127,8 @@ class _BaseStacking(MembersMixin, TransformerMixin, BaseEstimator):
         return self._fit(X, y, sample_weight, folds=None)
 
     def _fit(self, X, y, sample_weight, folds):
-        members = self._check_members()
-        final = self._check_final()
-        X = self._check_X(X)
-        y_enc = self._check_target(X, y)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X)
+        members, X, y_enc, sample_weight = self._validate_fit(X, y, sample_weight)
         names = [name for name, _ in members]
-        methods = [self._check_stack_method(n, e, self.stack_method) for n, e in members]
-        self.stack_method_ = self._with_drops(methods)
         n_classes = len(self.classes_) if is_classifier(self) else None
 
         if self.cv == "prefit":
@@ -148,14 +141,15 @@ class _BaseStacking(MembersMixin, TransformerMixin, BaseEstimator):
                         f"({type(est).__name__}) is not fitted. Fit it first or use cv=5."
                     ) from exc
             fitted = [est for _, est in members]
-            meta = self._meta_features(fitted, methods, X)
+            predictions = [_predict(est, X, m, n_classes)
+                           for est, m in zip(fitted, self._methods)]
             self.cross_fit_ = None
         else:
             if folds is None:
                 folds = self._folds(X, y_enc)
             prepared = self._prepared_members(members)
             self.cross_fit_ = cross_fit(
-                prepared, X, y_enc, folds=folds, methods=dict(zip(names, methods)),
+                prepared, X, y_enc, folds=folds, methods=self._oof_methods(members),
                 sample_weight=sample_weight, refit=self.refit, n_classes=n_classes,
                 n_jobs=self.n_jobs, verbose=self.verbose, desc=type(self).__name__,
             )
@@ -164,13 +158,32 @@ class _BaseStacking(MembersMixin, TransformerMixin, BaseEstimator):
             else:
                 fitted = [FoldAverage(self.cross_fit_.fold_estimators[n], n_classes)
                           for n in names]
-            oof = [self.cross_fit_.oof[n] for n in names]
-            meta = self._concatenate(oof, methods, X)
+            predictions = [self.cross_fit_.oof[n] for n in names]
+        return self._combine(fitted, predictions, X, y_enc, sample_weight, folds=folds)
 
+    def _validate_fit(self, X, y, sample_weight):
+        """Check parameters and data; return (members, X, y_enc, sample_weight)."""
+        members = self._check_members()
+        self._check_final()
+        X = self._check_X(X)
+        y_enc = self._check_target(X, y)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X)
+        self._methods = [self._check_stack_method(n, e, self.stack_method) for n, e in members]
+        self.stack_method_ = self._with_drops(self._methods)
+        return members, X, y_enc, sample_weight
+
+    def _oof_methods(self, members):
+        return dict(zip([name for name, _ in members], self._methods))
+
+    def _combine(self, fitted, predictions, X, y_enc, sample_weight, folds=None):
+        """Take ``fitted`` members; train the final estimator on their out-of-fold
+        ``predictions`` (rows of ``X``)."""
+        meta = self._concatenate(predictions, self._methods, X)
         self.estimators_ = fitted
-        self._methods = methods
         self.named_estimators_ = Bunch(**self._with_drops(fitted, as_dict=True))
-        if isinstance(final, _BaseStacking) and self.cv != "prefit":
+        final = self._check_final()
+        if isinstance(final, _BaseStacking) and folds is not None:
             self.final_estimator_ = final._fit(meta, y_enc, sample_weight, folds=folds)
         else:
             self.final_estimator_ = fit_member(final, meta, y_enc, sample_weight,

@@ -53,36 +53,51 @@ class _BaseVoting(MembersMixin, TransformerMixin, BaseEstimator):
         -------
         self : object
         """
+        members, X, y_enc, sample_weight = self._validate_fit(X, y, sample_weight)
+        names = [name for name, _ in members]
+        prepared = self._prepared_members(members)
+        n_classes = len(self.classes_) if is_classifier(self) else None
+        learn = self._check_weights() is None
+        # Without weights to learn there is nothing to cross-validate: no folds, only
+        # the fits on all rows (the engine still schedules them and names a failure).
+        self.cross_fit_ = cross_fit(
+            prepared, X, y_enc, folds=self._folds(X, y_enc) if learn else [],
+            methods=self._oof_methods(members) if learn else None,
+            sample_weight=sample_weight, refit=True, n_classes=n_classes,
+            n_jobs=self.n_jobs, verbose=self.verbose, desc=type(self).__name__,
+        )
+        fitted = [self.cross_fit_.full_estimators[name] for name in names]
+        predictions = [self.cross_fit_.oof[name] for name in names] if learn else None
+        if not learn:
+            self.cross_fit_ = None
+        return self._combine(fitted, predictions, X, y_enc, sample_weight)
+
+    def _validate_fit(self, X, y, sample_weight):
+        """Check parameters and data; return (members, X, y_enc, sample_weight)."""
         members = self._check_members()
-        weights = self._check_weights()
+        self._check_weights()
         self._check_voting_members(members)
         X = self._check_X(X)
         y_enc = self._check_target(X, y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
-        names = [name for name, _ in members]
+        return members, X, y_enc, sample_weight
+
+    def _oof_methods(self, members):
+        return dict.fromkeys([name for name, _ in members], self._oof_method())
+
+    def _combine(self, fitted, predictions, X, y_enc, sample_weight, folds=None):
+        """Take ``fitted`` members; learn ``weights="auto"`` on their out-of-fold
+        ``predictions`` (rows of ``y_enc``)."""
+        weights = self._check_weights()
         kept = np.array([est != "drop" for _, est in self.estimators])
-        prepared = self._prepared_members(members)
-        n_classes = len(self.classes_) if is_classifier(self) else None
-        learn = weights is None
-        # Without weights to learn there is nothing to cross-validate: no folds, only
-        # the fits on all rows (the engine still schedules them and names a failure).
-        self.cross_fit_ = cross_fit(
-            prepared, X, y_enc, folds=self._folds(X, y_enc) if learn else [],
-            methods=dict.fromkeys(names, self._oof_method()) if learn else None,
-            sample_weight=sample_weight, refit=True, n_classes=n_classes,
-            n_jobs=self.n_jobs, verbose=self.verbose, desc=type(self).__name__,
-        )
-        if learn:
+        if weights is None:
             weights = np.zeros(len(self.estimators))
-            weights[kept] = self._learn_weights(
-                [self.cross_fit_.oof[name] for name in names], y_enc, sample_weight)
-        fitted = self.cross_fit_.full_estimators
-        if not learn:
-            self.cross_fit_ = None
-        self.estimators_ = [fitted[name] for name in names]
+            weights[kept] = self._learn_weights(predictions, y_enc, sample_weight)
+        self.estimators_ = list(fitted)
+        it = iter(fitted)
         self.named_estimators_ = Bunch(**{
-            name: fitted[name] if est != "drop" else "drop" for name, est in self.estimators
+            name: next(it) if est != "drop" else "drop" for name, est in self.estimators
         })
         self.weights_ = weights
         self._active_weights = weights[kept]

@@ -13,6 +13,7 @@ from .learners import (
     set_device,
 )
 from .oof import CrossFit, cross_fit
+from .report import OverfittingReport, overfitting_report
 from .selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
 from .stacking import StackingClassifier, StackingRegressor
 from .voting import VotingClassifier, VotingRegressor
@@ -30,6 +31,7 @@ __all__ = [
     "GradientBoostingRegressor",
     "NetClassifier",
     "NetRegressor",
+    "OverfittingReport",
     "StackingClassifier",
     "StackingRegressor",
     "VotingClassifier",
@@ -37,6 +39,7 @@ __all__ = [
     "__version__",
     "cross_fit",
     "make_learners",
+    "overfitting_report",
     "resolve_device",
     "set_device",
 ]

@@ -11,6 +11,7 @@ with ``refit=True`` costs one scheduling round, not two.
 import time
 from dataclasses import dataclass, field
 
+import joblib
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
@@ -18,11 +19,14 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import has_fit_parameter
 
+from ._compat import _num_samples
+
 __all__ = [
     "CrossFit",
     "check_accepts_sample_weight",
     "check_folds",
     "cross_fit",
+    "fingerprint",
     "fit_member",
 ]
 
@@ -49,6 +53,8 @@ class CrossFit:
         Member name -> {"train_<scorer>" / "test_<scorer>": array of one score per fold}.
     fit_times, score_times : dict
         Member name -> array of seconds per fold.
+    fingerprint : str
+        :func:`fingerprint` of ``(X, y)``, to check that a reused record matches the data.
     """
 
     names: list
@@ -60,6 +66,16 @@ class CrossFit:
     scores: dict = field(default_factory=dict)
     fit_times: dict = field(default_factory=dict)
     score_times: dict = field(default_factory=dict)
+    fingerprint: str = None
+
+
+def fingerprint(X, y):
+    """A cheap hash of the data a cross-fit ran on: its shape, ``y`` and up to 1,000 rows
+    of ``X`` spread over it (to tell a reused record from one made on other data)."""
+    n = _num_samples(X)
+    rows = np.unique(np.linspace(0, n - 1, num=min(n, 1000)).astype(int)) if n else []
+    return joblib.hash((n, getattr(X, "shape", None), np.asarray(y),
+                        _safe_indexing(X, rows)))
 
 
 def _weight_target(estimator):
@@ -80,18 +96,42 @@ def check_accepts_sample_weight(estimator, name):
         )
 
 
-def fit_member(estimator, X, y, sample_weight=None, name="estimator"):
+def _monitors(estimator):
+    """True if ``estimator`` (or a Pipeline's last step) can monitor an ``eval_set``."""
+    from .learners.net import _BaseNet  # here: the learners do not import the engine
+
+    target, _ = _weight_target(estimator)
+    return isinstance(target, _BaseNet)
+
+
+def fit_member(estimator, X, y, sample_weight=None, name="estimator", eval_set=None):
     """Fit ``estimator`` with ``sample_weight`` routed to where it can be used.
 
     A Pipeline gets the weight on its last step (``<step>__sample_weight``), as a user
     would write it; an estimator whose ``fit`` has no ``sample_weight`` gets a clear
     ``TypeError`` naming it, rather than having the weights silently ignored.
+
+    ``eval_set=(X_val, y_val)`` is handed to members that only *monitor* it (our nets,
+    which record per-epoch validation curves without letting them change the fit). In a
+    Pipeline the steps before the net are fitted first and ``X_val`` goes through them,
+    so the net sees the validation rows as it sees the training rows. Other members
+    ignore it.
     """
-    if sample_weight is None:
-        return estimator.fit(X, y)
-    check_accepts_sample_weight(estimator, name)
-    _, key = _weight_target(estimator)
-    return estimator.fit(X, y, **{key: sample_weight})
+    kwargs = {}
+    if sample_weight is not None:
+        check_accepts_sample_weight(estimator, name)
+        _, key = _weight_target(estimator)
+        kwargs[key] = sample_weight
+    if eval_set is None or not _monitors(estimator):
+        return estimator.fit(X, y, **kwargs)
+    if not isinstance(estimator, Pipeline):
+        return estimator.fit(X, y, eval_set=eval_set, **kwargs)
+    head, (_, last) = estimator[:-1], estimator.steps[-1]  # head shares the step objects
+    X_fit = head.fit_transform(X, y) if len(head) else X
+    X_val = head.transform(eval_set[0]) if len(head) else eval_set[0]
+    last.fit(X_fit, y, eval_set=(X_val, eval_set[1]),
+             **{k.split("__", 1)[1]: v for k, v in kwargs.items()})
+    return estimator
 
 
 def _predict(estimator, X, method, n_classes):
@@ -119,7 +159,7 @@ def _predict(estimator, X, method, n_classes):
 
 
 def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, scorers,
-              n_classes):
+              n_classes, monitor=False):
     """One (member, fold) fit; module-level so that loky and dask can pickle it."""
     record = {"name": name, "fold": fold}
     X_train = X if train is None else _safe_indexing(X, train)
@@ -127,9 +167,12 @@ def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, s
     w_train = None
     if sample_weight is not None:
         w_train = sample_weight if train is None else sample_weight[train]
+    eval_set = None
+    if monitor and test is not None:
+        eval_set = (_safe_indexing(X, test), y[test])
     start = time.perf_counter()
     try:
-        fit_member(estimator, X_train, y_train, w_train)
+        fit_member(estimator, X_train, y_train, w_train, eval_set=eval_set)
     except Exception as exc:  # noqa: BLE001 - re-raised by the caller, with the member named
         record["error"] = exc
         return record
@@ -180,7 +223,8 @@ def _name_the_member(exc, name, fold):
 
 
 def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scoring=None,
-              refit=False, n_classes=None, n_jobs=None, verbose=0, desc="fitting"):
+              refit=False, n_classes=None, n_jobs=None, verbose=0, desc="fitting",
+              monitor=False):
     """Fit each (member, fold) pair once, in parallel, and gather what was learned.
 
     Parameters
@@ -207,6 +251,12 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         joblib workers over all (member, fold) tasks.
     verbose : int, default=0
         A progress bar over the tasks when > 0.
+    desc : str, default="fitting"
+        The progress bar's label.
+    monitor : bool, default=False
+        Give members that can monitor a validation set (our nets) the fold's validation
+        part as ``eval_set``, so their ``history_`` holds per-epoch validation curves.
+        It is only watched, never used to fit or stop (see :func:`fit_member`).
 
     Returns
     -------
@@ -226,7 +276,7 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
 
     jobs = (
         delayed(_fit_task)(name, fold, est, X, y, train, test, sample_weight,
-                           methods.get(name), scoring, n_classes)
+                           methods.get(name), scoring, n_classes, monitor)
         for name, fold, est, train, test in tasks
     )
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
@@ -243,7 +293,9 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         first = failed[0]
         raise _name_the_member(first["error"], first["name"], first["fold"])
 
-    return _gather(names, folds, methods, records, X)
+    result = _gather(names, folds, methods, records, X)
+    result.fingerprint = fingerprint(X, y)
+    return result
 
 
 def _gather(names, folds, methods, records, X):

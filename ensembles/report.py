@@ -1,0 +1,660 @@
+"""The overfitting report: train vs validation scores per member, per fold, over training.
+
+One run of the out-of-fold engine (:func:`ensembles.oof.cross_fit`) fits every member once
+per fold and scores it on the fold's train and validation parts. For one of our ensembles
+of named members (stacking, voting, ensemble selection) the ensemble of fold ``k`` is then
+rebuilt from the same fold models, without fitting any member again:
+
+- its members are the members fitted on fold ``k``'s training part (what scikit-learn's
+  ``cross_validate`` of the ensemble would fit there, seeds equal);
+- its combiner (final estimator, learned voting weights, selection) is learned on the
+  out-of-fold predictions of the training rows of fold ``k``, which came from the other
+  folds' models. A row of fold ``k`` is never the input *or* the label the combiner learns
+  from, so fold ``k``'s validation score is honest at the level of the combiner. (The
+  members that made those predictions did see fold ``k``'s rows: the usual one-level
+  shortcut of cross-validated stacking; nested cross-validation would cost k times more.)
+
+Learning curves come from what training leaves behind: a net's ``history_`` (the engine
+hands each net the fold's validation part to *watch*, never to stop on), the stages of a
+boosting model (``staged_predict*``), and the rounds of an XGBoost or LightGBM model
+(re-predicted at up to 50 evenly spaced rounds).
+"""
+
+import json
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import accuracy_score, get_scorer, get_scorer_names, log_loss, r2_score
+from sklearn.model_selection import check_cv
+from sklearn.pipeline import Pipeline
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import check_is_fitted
+
+from ._compat import _num_samples
+from ._members import MembersMixin
+from .oof import check_folds, cross_fit, fingerprint
+
+__all__ = ["OverfittingReport", "overfitting_report"]
+
+#: Scores whose best possible value is known: the verdict's "skill" needs it.
+_PERFECT = {"accuracy": 1.0, "balanced_accuracy": 1.0, "r2": 1.0, "roc_auc": 1.0,
+            "average_precision": 1.0, "f1": 1.0, "precision": 1.0, "recall": 1.0,
+            "jaccard": 1.0, "explained_variance": 1.0, "top_k_accuracy": 1.0}
+_MAX_CURVE_POINTS = 50
+
+
+def _perfect_score(name):
+    if name.startswith("neg_"):
+        return 0.0
+    for prefix, value in _PERFECT.items():
+        if name == prefix or name.startswith(prefix + "_"):
+            return value
+    return None
+
+
+# -- scoring ------------------------------------------------------------------------------
+def _scorers(scoring, classification, probabilistic):
+    """Scorer name -> scorer; the first is the one verdicts are read from."""
+    if scoring is None:
+        names = (["accuracy"] + (["neg_log_loss"] if probabilistic else [])
+                 if classification else ["r2", "neg_root_mean_squared_error"])
+    elif isinstance(scoring, str):
+        names = [scoring]
+    elif isinstance(scoring, list | tuple) and all(isinstance(s, str) for s in scoring):
+        names = list(scoring)
+    elif isinstance(scoring, dict):
+        return {str(k): get_scorer(v) if isinstance(v, str) else v for k, v in scoring.items()}
+    else:
+        raise TypeError(
+            "scoring must be None, a scorer name, a list of names or a dict of name -> "
+            f"scorer; got {scoring!r}."
+        )
+    unknown = [n for n in names if n not in get_scorer_names()]
+    if unknown:
+        raise ValueError(
+            f"scoring: unknown scorer name(s) {unknown}; expected names from "
+            "sklearn.metrics.get_scorer_names(), e.g. 'accuracy', 'neg_log_loss', 'r2', "
+            "'neg_root_mean_squared_error'."
+        )
+    if not names:
+        raise ValueError("scoring must name at least one scorer; got an empty list.")
+    return {n: get_scorer(n) for n in names}
+
+
+def _folds(cv, X, y, groups, classification):
+    if isinstance(cv, Integral):
+        if cv < 2:
+            raise ValueError(f"cv must be at least 2 folds; got cv={cv}.")
+        if classification:
+            _, counts = np.unique(y, return_counts=True)
+            if counts.min() < cv:
+                raise ValueError(
+                    f"cv={cv} folds need at least {cv} rows of each class; the smallest "
+                    f"class has {int(counts.min())}. Lower cv or pass a splitter."
+                )
+    splitter = check_cv(cv, y, classifier=classification)
+    return check_folds(splitter.split(X, y, groups), _num_samples(X))
+
+
+# -- learning curves ----------------------------------------------------------------------
+def _final_step(model):
+    """(transform X for the last step, the last step) of a model or a Pipeline."""
+    if isinstance(model, Pipeline):
+        head = model[:-1]
+        return (head.transform if len(head) else (lambda X: X)), model.steps[-1][1]
+    return (lambda X: X), model
+
+
+def _curve_metrics(classification, classes):
+    if classification:
+        def loss(y, proba):  # float32 probabilities (XGBoost) sum to 1 only roughly
+            return log_loss(y, proba / proba.sum(axis=1, keepdims=True), labels=classes)
+
+        def metric(y, proba):
+            return accuracy_score(y, np.asarray(classes)[np.argmax(proba, axis=1)])
+
+        return loss, ("accuracy", metric)
+
+    def mse(y, pred):
+        return float(np.mean((np.asarray(y, dtype=float) - pred) ** 2))
+
+    return mse, ("r2", r2_score)
+
+
+def _staged(step, X, classification, rounds):
+    """Predictions after each round in ``rounds`` (1-based), from whatever the model has."""
+    module = type(step).__module__.split(".")[0]
+    method = "predict_proba" if classification else "predict"
+    if hasattr(step, f"staged_{method}"):
+        wanted = set(rounds)
+        return [p for i, p in enumerate(getattr(step, f"staged_{method}")(X), 1)
+                if i in wanted]
+    if module == "xgboost":
+        return [getattr(step, method)(X, iteration_range=(0, r)) for r in rounds]
+    if module == "lightgbm":
+        return [getattr(step, method)(X, num_iteration=r) for r in rounds]
+    return None
+
+
+def _n_rounds(step):
+    module = type(step).__module__.split(".")[0]
+    if module == "xgboost":
+        return int(step.get_booster().num_boosted_rounds())
+    if module == "lightgbm":
+        return int(step.booster_.current_iteration())
+    if hasattr(step, "staged_predict"):
+        return len(getattr(step, "estimators_", [])) or None
+    return None
+
+
+def _net_curves(step):
+    history = getattr(step, "history_", None)
+    if not history or "train_loss" not in history:
+        return []
+    metric = "accuracy" if is_classifier(step) else "r2"
+    rows = []
+    for key, values in history.items():
+        prefix, _, what = key.partition("_")
+        split = {"train": "train", "eval": "validation", "valid": "early_stopping"}.get(prefix)
+        if split is None or what not in ("loss", metric):
+            continue
+        rows += [("epoch", epoch, split, what, float(v))
+                 for epoch, v in enumerate(values, 1) if v is not None]
+    return rows
+
+
+def learning_curves(model, X_train, y_train, X_valid, y_valid):
+    """Train and validation curves of one fitted model, as rows
+    ``(step_name, step, split, metric, value)``; empty when the model has none."""
+    transform, step = _final_step(model)
+    if hasattr(step, "history_"):
+        return _net_curves(step)
+    total = _n_rounds(step)
+    if not total:
+        return []
+    classification = is_classifier(step)
+    rounds = np.unique(np.linspace(1, total, num=min(total, _MAX_CURVE_POINTS)).astype(int))
+    loss, (metric_name, metric) = _curve_metrics(classification,
+                                                 getattr(step, "classes_", None))
+    rows = []
+    for split, X, y in (("train", X_train, y_train), ("validation", X_valid, y_valid)):
+        staged = _staged(step, transform(X), classification, rounds.tolist())
+        if staged is None:
+            return []
+        for r, pred in zip(rounds, staged):
+            pred = np.asarray(pred, dtype=float)
+            rows.append(("round", int(r), split, "loss", float(loss(y, pred))))
+            rows.append(("round", int(r), split, metric_name, float(metric(y, pred))))
+    return rows
+
+
+# -- the report ---------------------------------------------------------------------------
+class OverfittingReport:
+    """Train vs validation scores of models over cross-validation folds, and their curves.
+
+    Made by :func:`overfitting_report`. Scores follow scikit-learn's scorer convention
+    (greater is better: log-loss appears as ``neg_log_loss``), so ``gap = train -
+    validation`` is positive when a model does better on the rows it learned from.
+
+    Attributes
+    ----------
+    scores : DataFrame
+        One row per (model, fold): ``model``, ``kind`` ("member", "ensemble", "model" or
+        "baseline"), ``fold``, ``train_<scorer>``, ``valid_<scorer>``, ``fit_time``.
+    curves : DataFrame
+        Long format, one row per point: ``model``, ``fold``, ``step_name`` ("epoch" or
+        "round"), ``step``, ``split`` ("train", "validation", "early_stopping"),
+        ``metric`` ("loss", "accuracy" or "r2"), ``value``.
+    scoring : list of str
+        The scorers; verdicts read the first.
+    task : {"classification", "regression"}
+    overfit_gap, underfit_skill : float
+        The verdict thresholds (see :meth:`to_frame`).
+    """
+
+    def __init__(self, scores, curves, *, scoring, task, overfit_gap=0.15, underfit_skill=0.3,
+                 notes=()):
+        self.scores = scores
+        self.curves = curves
+        self.scoring = list(scoring)
+        self.task = task
+        self.overfit_gap = overfit_gap
+        self.underfit_skill = underfit_skill
+        self.notes = list(notes)
+
+    @property
+    def models(self):
+        """Model names in report order (baseline excluded)."""
+        frame = self.scores[self.scores["kind"] != "baseline"]
+        return list(dict.fromkeys(frame["model"]))
+
+    def to_frame(self, per="model"):
+        """The report as a DataFrame.
+
+        Parameters
+        ----------
+        per : {"model", "fold"}, default="model"
+            ``"fold"``: :attr:`scores` with a ``gap_<scorer>`` column per scorer.
+            ``"model"``: one row per model: the mean train and validation score of each
+            scorer over folds, the mean gap and its standard deviation over folds, and a
+            ``verdict`` read from the first scorer, in *skill* units, where 0 is the
+            baseline (a ``DummyClassifier``/``DummyRegressor`` cross-validated on the same
+            folds) and 1 a perfect score: ``"overfit"`` when train skill exceeds
+            validation skill by more than ``overfit_gap``; otherwise ``"underfit"`` when
+            train skill is below ``underfit_skill``; otherwise ``"ok"``. Scorers whose
+            best value is unknown give a verdict from the gap in score units.
+        """
+        frame = self.scores.copy()
+        for name in self.scoring:
+            frame[f"gap_{name}"] = frame[f"train_{name}"] - frame[f"valid_{name}"]
+        if per == "fold":
+            return frame
+        if per != "model":
+            raise ValueError(f"per must be 'model' or 'fold'; got {per!r}.")
+        rows = []
+        for model, group in frame.groupby("model", sort=False):
+            row = {"model": model, "kind": group["kind"].iloc[0]}
+            for name in self.scoring:
+                row[f"train_{name}"] = group[f"train_{name}"].mean()
+                row[f"valid_{name}"] = group[f"valid_{name}"].mean()
+                row[f"gap_{name}"] = group[f"gap_{name}"].mean()
+                row[f"gap_{name}_std"] = group[f"gap_{name}"].std(ddof=0)
+            row["fit_time"] = group["fit_time"].sum()
+            rows.append(row)
+        summary = pd.DataFrame(rows)
+        summary["verdict"] = [self._verdict(row) if row["kind"] != "baseline" else ""
+                              for _, row in summary.iterrows()]
+        return summary
+
+    def _skill(self, value):
+        """Score in units where the baseline is 0 and a perfect score 1 (None: unknown)."""
+        name = self.scoring[0]
+        perfect = _perfect_score(name)
+        base = self.scores.loc[self.scores["kind"] == "baseline", f"valid_{name}"]
+        if perfect is None or base.empty or perfect == base.mean():
+            return None
+        return (value - base.mean()) / (perfect - base.mean())
+
+    def _verdict(self, row):
+        name = self.scoring[0]
+        train, valid = row[f"train_{name}"], row[f"valid_{name}"]
+        s_train, s_valid = self._skill(train), self._skill(valid)
+        if s_train is None:
+            return "overfit" if train - valid > self.overfit_gap else "ok"
+        if s_train - s_valid > self.overfit_gap:
+            return "overfit"
+        if s_train < self.underfit_skill:
+            return "underfit"
+        return "ok"
+
+    # -- text -------------------------------------------------------------------------
+    def _table(self):
+        summary = self.to_frame()
+        header = ["model"]
+        for name in self.scoring:
+            header += [f"train {name}", f"valid {name}", "gap ± std"]
+        header.append("verdict")
+        rows = []
+        for _, row in summary.iterrows():
+            cells = [row["model"] + (" (dummy)" if row["kind"] == "baseline" else "")]
+            for name in self.scoring:
+                cells += [f"{row[f'train_{name}']:.4f}", f"{row[f'valid_{name}']:.4f}",
+                          f"{row[f'gap_{name}']:+.4f} ± {row[f'gap_{name}_std']:.4f}"]
+            cells.append(row["verdict"])
+            rows.append(cells)
+        return header, rows
+
+    def summary(self):
+        """A plain-text table (one row per model) that a terminal shows well."""
+        header, rows = self._table()
+        widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+        line = "  ".join
+        out = [line(h.ljust(w) for h, w in zip(header, widths)),
+               line("-" * w for w in widths)]
+        out += [line(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
+        folds = self.scores["fold"].nunique()
+        out.append(f"\n{folds} folds; scores greater-is-better (scikit-learn's convention); "
+                   f"gap = train - validation; verdict from {self.scoring[0]} "
+                   f"(overfit_gap={self.overfit_gap}, underfit_skill={self.underfit_skill}).")
+        out += [f"note: {note}" for note in self.notes]
+        return "\n".join(out)
+
+    def __str__(self):
+        return self.summary()
+
+    def __repr__(self):
+        return (f"<OverfittingReport: {len(self.models)} models, "
+                f"{self.scores['fold'].nunique()} folds, scoring={self.scoring}>")
+
+    def to_markdown(self):
+        """The summary as a GitHub-flavoured markdown table."""
+        header, rows = self._table()
+        out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+        out += ["", f"Verdict from `{self.scoring[0]}` (overfit_gap={self.overfit_gap}, "
+                f"underfit_skill={self.underfit_skill}); gap = train - validation."]
+        out += [f"- {note}" for note in self.notes]
+        return "\n".join(out) + "\n"
+
+    # -- json -------------------------------------------------------------------------
+    def to_json(self, path=None):
+        """The whole report as JSON (a string, or written to ``path``); see
+        :meth:`from_json`."""
+        doc = {
+            "format": "ensembles.OverfittingReport/1",
+            "task": self.task, "scoring": self.scoring,
+            "overfit_gap": self.overfit_gap, "underfit_skill": self.underfit_skill,
+            "notes": self.notes,
+            "scores": {c: self.scores[c].tolist() for c in self.scores.columns},
+            "curves": {c: self.curves[c].tolist() for c in self.curves.columns},
+        }
+        text = json.dumps(doc)
+        if path is None:
+            return text
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    @classmethod
+    def from_json(cls, text_or_path):
+        """Rebuild a report written by :meth:`to_json` (a JSON string or a file path)."""
+        text = str(text_or_path)
+        if not text.lstrip().startswith("{"):
+            with open(text, encoding="utf-8") as f:
+                text = f.read()
+        doc = json.loads(text)
+        if doc.get("format") != "ensembles.OverfittingReport/1":
+            raise ValueError(
+                "from_json expects what OverfittingReport.to_json wrote (format "
+                f"'ensembles.OverfittingReport/1'); got format {doc.get('format')!r}."
+            )
+        return cls(pd.DataFrame(doc["scores"]), pd.DataFrame(doc["curves"]),
+                   scoring=doc["scoring"], task=doc["task"], overfit_gap=doc["overfit_gap"],
+                   underfit_skill=doc["underfit_skill"], notes=doc["notes"])
+
+    # -- pictures ---------------------------------------------------------------------
+    def plot(self, kind="gap", *, path=None):
+        """A matplotlib Figure: ``kind="gap"`` bars of train vs validation score per model
+        (error bars: std over folds); ``kind="curves"`` train vs validation learning
+        curves per model. Saved to ``path`` when given. Needs ``pip install
+        ensembles[plot]``."""
+        from ._report_plots import plot_curves, plot_gap
+
+        if kind == "gap":
+            figure = plot_gap(self)
+        elif kind == "curves":
+            figure = plot_curves(self)
+        else:
+            raise ValueError(f"kind must be 'gap' or 'curves'; got {kind!r}.")
+        if path is not None:
+            figure.savefig(path, dpi=100, bbox_inches="tight")
+        return figure
+
+    def to_html(self, path=None):
+        """One self-contained HTML page: the summary table and both plots, embedded as
+        PNG. Returns the text, or writes it to ``path``."""
+        from ._report_plots import report_html
+
+        text = report_html(self)
+        if path is None:
+            return text
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+
+# -- building it --------------------------------------------------------------------------
+def _named_models(estimator):
+    """(kind, list of (name, estimator)) of what is reported."""
+    if isinstance(estimator, list | tuple):
+        if not estimator or not all(
+            isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str)
+            and hasattr(p[1], "fit") for p in estimator
+        ):
+            raise TypeError(
+                "estimator must be an estimator or a non-empty list of (name, estimator) "
+                f"pairs; got {estimator!r}."
+            )
+        names = [name for name, _ in estimator]
+        if len(set(names)) != len(names):
+            raise ValueError(f"estimator: model names must be unique; got {names}.")
+        return "list", list(estimator)
+    if not hasattr(estimator, "fit"):
+        raise TypeError(f"estimator must have a fit method; got {estimator!r}.")
+    if isinstance(estimator, MembersMixin):
+        return "ensemble", [(type(estimator).__name__, estimator)]
+    return "list", [(type(estimator).__name__, estimator)]
+
+
+def _task(models):
+    kinds = {"classification" if is_classifier(e) else
+             "regression" if is_regressor(e) else None for _, e in models}
+    if None in kinds or len(kinds) != 1:
+        raise ValueError(
+            "estimator: the models must be all classifiers or all regressors; got "
+            f"{[(n, type(e).__name__) for n, e in models]}."
+        )
+    return kinds.pop()
+
+
+def _score_rows(model, kind, fits, scorers, fit_times, folds, X, y):
+    """Rows of train/validation scores of fitted fold models, scored here."""
+    rows = []
+    for k, ((train, test), est) in enumerate(zip(folds, fits)):
+        row = {"model": model, "kind": kind, "fold": k, "fit_time": fit_times[k]}
+        X_tr, X_te = _safe_indexing(X, train), _safe_indexing(X, test)
+        for name, scorer in scorers.items():
+            row[f"train_{name}"] = float(scorer(est, X_tr, y[train]))
+            row[f"valid_{name}"] = float(scorer(est, X_te, y[test]))
+        rows.append(row)
+    return rows
+
+
+def _engine_rows(result, kinds, scorers):
+    rows = []
+    for name in result.names:
+        for k in range(len(result.folds)):
+            row = {"model": name, "kind": kinds[name], "fold": k,
+                   "fit_time": float(result.fit_times[name][k])}
+            for s in scorers:
+                row[f"train_{s}"] = float(result.scores[name][f"train_{s}"][k])
+                row[f"valid_{s}"] = float(result.scores[name][f"test_{s}"][k])
+            rows.append(row)
+    return rows
+
+
+def _curve_rows(result, X, y):
+    rows = []
+    for name in result.names:
+        for k, ((train, test), est) in enumerate(zip(result.folds,
+                                                      result.fold_estimators[name])):
+            points = learning_curves(est, _safe_indexing(X, train), y[train],
+                                     _safe_indexing(X, test), y[test])
+            rows += [(name, k) + p for p in points]
+    return rows
+
+
+def fold_ensemble(shell, result, fold, X, y_enc, sample_weight=None):
+    """The ensemble ``shell`` as if fitted on fold ``fold``'s training rows, rebuilt from
+    the engine's ``result`` without fitting a member (see the module docstring)."""
+    import copy
+
+    train, _ = result.folds[fold]
+    est = copy.copy(shell)
+    fitted = [result.fold_estimators[n][fold] for n in result.names]
+    predictions = [result.oof[n][train] for n in result.names]
+    weights = None if sample_weight is None else sample_weight[train]
+    return est._combine(fitted, predictions, _safe_indexing(X, train), y_enc[train], weights)
+
+
+def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jobs=None,
+                       verbose=0, curves=True, overfit_gap=0.15, underfit_skill=0.3):
+    """Cross-validate models and report how much each overfits: train vs validation.
+
+    Parameters
+    ----------
+    estimator : estimator, ensemble, or list of (str, estimator)
+        A plain estimator is reported alone. One of our stacking, voting or ensemble
+        selection estimators is reported member by member and as the ensemble, from one
+        run of cross-validated training: each member is fitted once per fold, and the
+        ensemble of each fold is rebuilt from those fits (module docstring). A list of
+        (name, estimator) reports each on the same folds.
+    X : array-like or DataFrame of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    cv : int, splitter, iterable of (train, test), or "prefit", default=5
+        The folds (stratified for classifiers when an int). ``"prefit"``: ``estimator`` is
+        an ensemble already fitted with cross-validation on this ``X, y``; its record
+        (``cross_fit_``) is reused and nothing is fitted. An ensemble fitted without
+        folds (``cv="prefit"`` stacking, voting with given weights) has no such record:
+        report on an unfitted clone instead.
+    scoring : str, list of str or dict, default=None
+        Scorer names (``sklearn.metrics.get_scorer_names()``) or name -> scorer. Default:
+        accuracy and neg_log_loss (when the models give probabilities) for classifiers,
+        r2 and neg_root_mean_squared_error for regressors. Verdicts read the first.
+    groups : array-like, default=None
+        Group labels for a group splitter.
+    n_jobs : int, default=None
+        joblib workers over the (model, fold) fits.
+    verbose : int, default=0
+        A progress bar over the fits when > 0.
+    curves : bool, default=True
+        Collect learning curves (nets watch each fold's validation part; boosting models
+        are re-predicted by round).
+    overfit_gap, underfit_skill : float, default=0.15, 0.3
+        Verdict thresholds; see :meth:`OverfittingReport.to_frame`.
+
+    Returns
+    -------
+    OverfittingReport
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from ensembles import overfitting_report
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> report = overfitting_report(DecisionTreeClassifier(random_state=0), X, y, cv=3)
+    >>> report.to_frame()[["model", "train_accuracy", "verdict"]].round(2)
+                        model  train_accuracy verdict
+    0  DecisionTreeClassifier            1.00  overfit
+    1                baseline            0.63
+    """
+    layout, models = _named_models(estimator)
+    task = _task(models)
+    classification = task == "classification"
+    if cv == "prefit":
+        if layout != "ensemble":
+            raise ValueError(
+                "cv='prefit' reuses the cross-validation record of one of our ensembles "
+                "fitted with folds (stacking, voting with weights='auto', ensemble "
+                f"selection); got {type(estimator).__name__}. Pass cv=5 (or a splitter) to "
+                "cross-validate it here."
+            )
+        return _from_fitted(estimator, X, y, scoring, overfit_gap, underfit_skill, curves)
+
+    probabilistic = all(hasattr(e, "predict_proba") for _, e in models)
+    scorers = _scorers(scoring, classification, probabilistic)
+    if layout == "ensemble":
+        shell = clone(estimator)
+        members, X, y_enc, _ = shell._validate_fit(X, y, None)
+        if not all(hasattr(e, "predict_proba") for _, e in members):
+            scorers = _scorers(scoring, classification, False)
+        folds = _folds(cv, X, y_enc, groups, classification)
+        result = cross_fit(
+            shell._prepared_members(members), X, y_enc, folds=folds,
+            methods=shell._oof_methods(members), scoring=scorers,
+            n_classes=len(shell.classes_) if classification else None, n_jobs=n_jobs,
+            verbose=verbose, desc="overfitting report", monitor=curves,
+        )
+        rows = _engine_rows(result, dict.fromkeys(result.names, "member"), scorers)
+        rows += _ensemble_rows(shell, result, X, y, y_enc, scorers, models[0][0])
+        y_fit = y_enc
+    else:
+        y_fit = np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy()
+        if _num_samples(X) != len(y_fit):
+            raise ValueError(f"X and y must have the same number of rows; got "
+                             f"{_num_samples(X)} and {len(y_fit)}.")
+        folds = _folds(cv, X, y_fit, groups, classification)
+        result = cross_fit([(n, clone(e)) for n, e in models], X, y_fit, folds=folds,
+                           scoring=scorers, n_jobs=n_jobs, verbose=verbose,
+                           desc="overfitting report", monitor=curves)
+        rows = _engine_rows(result, dict.fromkeys(result.names, "model"), scorers)
+    rows += _baseline_rows(classification, folds, scorers, X, y_fit)
+    curve_rows = _curve_rows(result, X, y_fit) if curves else []
+    return _report(rows, curve_rows, scorers, task, overfit_gap, underfit_skill)
+
+
+def _ensemble_rows(shell, result, X, y, y_enc, scorers, name):
+    y_user = shell.classes_[y_enc] if hasattr(shell, "classes_") else y_enc
+    ensembles = [fold_ensemble(shell, result, k, X, y_enc) for k in range(len(result.folds))]
+    fit_times = [sum(result.fit_times[n][k] for n in result.names)
+                 for k in range(len(result.folds))]
+    return _score_rows(name, "ensemble", ensembles, scorers, fit_times, result.folds, X,
+                       y_user)
+
+
+def _baseline_rows(classification, folds, scorers, X, y):
+    dummy = DummyClassifier(strategy="prior") if classification else DummyRegressor()
+    fits = [clone(dummy).fit(_safe_indexing(X, train), y[train]) for train, _ in folds]
+    return _score_rows("baseline", "baseline", fits, scorers, [0.0] * len(folds), folds,
+                       X, y)
+
+
+def _report(rows, curve_rows, scorers, task, overfit_gap, underfit_skill, notes=()):
+    columns = ["model", "kind", "fold"] + [f"{p}_{s}" for s in scorers
+                                           for p in ("train", "valid")] + ["fit_time"]
+    scores = pd.DataFrame(rows)[columns]
+    curves = pd.DataFrame(curve_rows, columns=["model", "fold", "step_name", "step", "split",
+                                               "metric", "value"])
+    return OverfittingReport(scores, curves, scoring=list(scorers), task=task,
+                             overfit_gap=overfit_gap, underfit_skill=underfit_skill,
+                             notes=notes)
+
+
+def _from_fitted(estimator, X, y, scoring, overfit_gap, underfit_skill, curves):
+    """The report of an ensemble fitted with folds, from its ``cross_fit_``: no fit."""
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError as exc:
+        raise NotFittedError(
+            f"cv='prefit' needs a fitted ensemble; this {type(estimator).__name__} is not "
+            "fitted. Fit it first, or pass cv=5 to cross-validate it here."
+        ) from exc
+    result = getattr(estimator, "cross_fit_", None)
+    if result is None:
+        raise ValueError(
+            f"cv='prefit': this {type(estimator).__name__} was fitted without "
+            "cross-validation (cv='prefit' members, or voting with given weights), so it "
+            "keeps no fold models to report on. Call overfitting_report(clone(estimator), "
+            "X, y, cv=5) to cross-validate it."
+        )
+    X_checked = estimator._check_X(X, reset=False)
+    y_enc = (estimator._label_encoder.transform(np.asarray(y)) if is_classifier(estimator)
+             else np.asarray(y, dtype=float))
+    if fingerprint(X_checked, y_enc) != result.fingerprint:
+        raise ValueError(
+            "cv='prefit': X, y are not the data this ensemble was fitted on (their "
+            "fingerprint differs from the one kept in cross_fit_); pass the same X, y, or "
+            "cv=5 to cross-validate on these."
+        )
+    classification = is_classifier(estimator)
+    members = [(n, result.fold_estimators[n][0]) for n in result.names]
+    probabilistic = all(hasattr(e, "predict_proba") for _, e in members)
+    scorers = _scorers(scoring, classification, probabilistic)
+    rows = []
+    for name in result.names:
+        rows += _score_rows(name, "member", result.fold_estimators[name], scorers,
+                            result.fit_times[name], result.folds, X_checked, y_enc)
+    rows += _ensemble_rows(estimator, result, X_checked, y, y_enc, scorers,
+                           type(estimator).__name__)
+    rows += _baseline_rows(classification, result.folds, scorers, X_checked, y_enc)
+    curve_rows = _curve_rows(result, X_checked, y_enc) if curves else []
+    notes = ["reused the fitted ensemble's cross-validation record (cv='prefit'); nets "
+             "were not given the folds' validation parts then, so their curves show "
+             "training (and early-stopping) only."]
+    return _report(rows, curve_rows, scorers, "classification" if classification
+                   else "regression", overfit_gap, underfit_skill, notes)

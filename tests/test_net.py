@@ -437,3 +437,132 @@ def test_predictions_do_not_depend_on_batch_composition(clf_data, reg_data, Est)
     order = np.random.RandomState(0).permutation(len(X))
     np.testing.assert_allclose(getattr(est, method)(X[order]), full[order], rtol=1e-5,
                                atol=1e-6)
+
+
+# -- eval set: curves to watch, never to train on --------------------------------------
+
+
+def test_eval_set_curves_one_point_per_epoch_and_match_the_final_model(clf_data):
+    X, y = clf_data
+    labels = np.array(["cat", "dog", "emu"])[y]
+    clf = NetClassifier(**FAST).fit(X[:80], labels[:80], eval_set=(X[80:], labels[80:]))
+    history = clf.history_
+    assert set(history) == {
+        "epoch", "train_loss", "train_accuracy", "eval_loss", "eval_accuracy", "dur"
+    }
+    assert len(history["eval_loss"]) == len(history["eval_accuracy"]) == 30
+    # The last point is the fitted model's own loss and accuracy on the eval rows.
+    proba = clf.predict_proba(X[80:])
+    codes = np.searchsorted(clf.classes_, labels[80:])
+    log_loss = -np.mean(np.log(proba[np.arange(len(codes)), codes]))
+    assert history["eval_loss"][-1] == pytest.approx(log_loss, rel=1e-4)
+    assert history["eval_accuracy"][-1] == clf.score(X[80:], labels[80:])
+    # The fitted net does not keep the eval rows (it is pickled with its callbacks).
+    watcher = dict(clf.net_.callbacks_)["eval_set"]
+    assert watcher.X is None and watcher.y is None
+
+
+def test_regressor_eval_loss_in_standardised_units(reg_data):
+    X, y = reg_data
+    reg = NetRegressor(**FAST).fit(X[:80], y[:80], eval_set=(X[80:], y[80:]))
+    assert {"eval_loss", "eval_r2"} <= set(reg.history_)
+    assert len(reg.history_["eval_r2"]) == 30
+    pred = reg.predict(X[80:])
+    scale = np.std(y[:80])  # scale_target=True: losses are in units of y's spread
+    expected = np.mean(((pred - y[80:]) / scale) ** 2)
+    assert reg.history_["eval_loss"][-1] == pytest.approx(expected, rel=1e-3)
+    assert reg.history_["eval_r2"][-1] == pytest.approx(reg.score(X[80:], y[80:]), abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    "Est, params",
+    [
+        (NetClassifier, {"dropout": 0.3, "batch_norm": True, "batch_size": 32}),
+        (NetRegressor, {"dropout": 0.3, "batch_size": 32}),
+        (NetClassifier, {"early_stopping": True, "n_iter_no_change": 5}),
+    ],
+    ids=["clf-dropout-batchnorm", "reg-dropout", "clf-early-stopping"],
+)
+def test_eval_set_leaves_the_fitted_model_unchanged(clf_data, reg_data, Est, params):
+    X, y = clf_data if Est is NetClassifier else reg_data
+    params = {**FAST, **params}
+    plain = Est(**params).fit(X[:80], y[:80])
+    watched = Est(**params).fit(X[:80], y[:80], eval_set=(X[80:], y[80:]))
+    method = "predict_proba" if Est is NetClassifier else "predict"
+    np.testing.assert_array_equal(getattr(watched, method)(X), getattr(plain, method)(X))
+    assert watched.n_iter_ == plain.n_iter_
+    np.testing.assert_array_equal(watched.history_["train_loss"], plain.history_["train_loss"])
+
+
+def test_eval_set_with_early_stopping(clf_data):
+    X, y = clf_data
+    clf = NetClassifier(
+        **{**FAST, "max_epochs": 200}, early_stopping=True, n_iter_no_change=3
+    ).fit(X[:80], y[:80], eval_set=(X[80:], y[80:]))
+    assert clf.n_iter_ < 200  # the internal split stopped it, eval set or not
+    assert len(clf.history_["eval_loss"]) == len(clf.history_["eval_accuracy"]) == clf.n_iter_
+    assert len(clf.history_["valid_loss"]) == clf.n_iter_
+    assert clf.history_["eval_loss"] != clf.history_["valid_loss"]
+
+
+def test_eval_loss_shows_overfitting():
+    # 60 noisy rows, a wide net, a high rate, no weight decay: the net learns the noise.
+    X, y = make_classification(
+        n_samples=120, n_features=20, n_informative=3, flip_y=0.3, random_state=0
+    )
+    clf = NetClassifier(
+        hidden_layer_sizes=(128,), max_epochs=40, lr=0.02, batch_size=64, random_state=0
+    ).fit(X[:60], y[:60], eval_set=(X[60:], y[60:]))
+    train, evals = clf.history_["train_loss"], clf.history_["eval_loss"]
+    best = int(np.argmin(evals))
+    assert best < 20
+    assert evals[-1] > 2 * evals[best]  # measured: about 4x
+    assert train[-1] < 0.1 * train[best]  # while the training loss keeps falling
+
+
+def test_eval_set_pandas_and_lists(clf_data):
+    X, y = clf_data
+    df = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    labels = pd.Series(np.array(["a", "b", "c"])[y])
+    from_pandas = NetClassifier(**FAST).fit(
+        df[:80], labels[:80], eval_set=(df[80:], labels[80:])
+    )
+    from_lists = NetClassifier(**FAST).fit(
+        X[:80], labels[:80].to_numpy(), eval_set=(X[80:].tolist(), labels[80:].tolist())
+    )
+    np.testing.assert_allclose(
+        from_pandas.history_["eval_loss"], from_lists.history_["eval_loss"], rtol=1e-6
+    )
+
+
+BAD_EVAL_SET = [
+    ("not a pair", lambda X, y: X, r"eval_set must be one pair \(X_eval, y_eval\).*"
+     "got an object of type ndarray"),
+    ("list of pairs", lambda X, y: [(X, y)], r"eval_set must be one pair.*got a list of 1 item\."),
+    ("triple", lambda X, y: (X, y, y), r"eval_set must be one pair.*got a tuple of 3 items"),
+    ("features", lambda X, y: (X[:, :5], y),
+     "eval_set: X_eval does not match the training X: X has 5 features, but NetClassifier "
+     "is expecting 6"),
+    ("length", lambda X, y: (X, y[:-1]),
+     "eval_set: X_eval and y_eval must have the same number of rows; got 40 rows in X_eval "
+     "and 39 in y_eval"),
+    ("unseen label", lambda X, y: (X, np.where(y == 0, 9, y)),
+     r"eval_set: y_eval holds labels that are not in y: \[9\]; the classes seen in y are "
+     r"\[0, 1, 2\]"),
+    ("nan", lambda X, y: (np.full_like(X, np.nan), y), "eval_set: .*Input X contains NaN"),
+]
+
+
+@pytest.mark.parametrize("case", BAD_EVAL_SET, ids=[c[0] for c in BAD_EVAL_SET])
+def test_bad_eval_set(clf_data, case):
+    _, make, message = case
+    X, y = clf_data
+    with pytest.raises(ValueError, match=message):
+        NetClassifier(**FAST).fit(X[:80], y[:80], eval_set=make(X[80:], y[80:]))
+
+
+def test_regressor_eval_set_with_wrong_number_of_targets(reg_data):
+    X, y = reg_data
+    Y = np.column_stack([y, y])
+    with pytest.raises(ValueError, match=r"y_eval must have 1 target\(s\), as y has; got 2"):
+        NetRegressor(**FAST).fit(X[:80], y[:80], eval_set=(X[80:], Y[80:]))

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 import torch
 from skorch import NeuralNet
+from skorch.callbacks import Callback
 from skorch.dataset import Dataset
 from skorch.utils import to_tensor
 from torch import nn
@@ -101,6 +102,65 @@ class _Batches(torch.utils.data.Dataset):
         # Without y, skorch's rows carry a placeholder 0 each; keep that shape.
         y = torch.zeros(len(rows), 1) if self.y is None else self.y[rows]
         return X, y
+
+
+class EvalSetScoring(Callback):
+    """Record the loss and a metric on a monitoring set after every epoch.
+
+    The set is only watched: nothing it yields feeds back into training. The pass runs
+    with gradients off and the module in eval mode (dropout off, batch-norm on its
+    running statistics, which it does not update), and calls the module directly rather
+    than through a ``DataLoader``, whose every iteration draws a seed from the torch RNG.
+    The RNG state is also saved and restored around the pass, so that even a custom
+    module that draws random numbers in eval mode leaves the training stream as it was:
+    a fit with a monitoring set gives the model a fit without one gives.
+
+    Parameters
+    ----------
+    X, y : ndarray
+        Features (float32) and targets in the encoding the net trains on.
+    metric_name : str
+        Recorded as ``eval_<metric_name>``, next to ``eval_loss``.
+    metric : callable
+        ``metric(y, y_pred)`` with ``y_pred`` the module's output as an ndarray.
+    """
+
+    def __init__(self, X, y, metric_name, metric):
+        self.X = X
+        self.y = y
+        self.metric_name = metric_name
+        self.metric = metric
+
+    def on_train_begin(self, net, **kwargs):
+        if self.X is not None:  # None in a later partial_fit of the fitted net
+            # On the device once, not once an epoch.
+            self.X_ = to_tensor(self.X, device=net.device)
+            self.y_ = to_tensor(self.y, device=net.device)
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.X is None:
+            return
+        module = net.module_
+        was_training = module.training
+        device = torch.device(net.device)
+        cuda_devices = [device.index or 0] if device.type == "cuda" else []
+        step = net.batch_size if net.batch_size > 0 else len(self.X)
+        with torch.random.fork_rng(devices=cuda_devices), torch.no_grad():
+            module.eval()
+            try:
+                y_pred = torch.cat(
+                    [net.infer(self.X_[i : i + step]) for i in range(0, len(self.X), step)]
+                )
+                loss = net.get_loss(y_pred, self.y_, training=False)  # unweighted mean
+            finally:
+                module.train(was_training)
+        net.history.record("eval_loss", loss.item())
+        score = self.metric(self.y, y_pred.cpu().numpy())
+        net.history.record(f"eval_{self.metric_name}", float(score))
+
+    def on_train_end(self, net, **kwargs):
+        # The fitted net is pickled with its callbacks: it must not carry the user's data.
+        self.X = self.y = self.X_ = self.y_ = None
 
 
 class WeightedNet(NeuralNet):

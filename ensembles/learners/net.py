@@ -2,8 +2,9 @@
 
 ``NetClassifier`` and ``NetRegressor`` drive a skorch net (kept as ``net_`` after fit) and
 add what skorch leaves to the user: float64/pandas/list input, any label type, per-sample
-weights in the loss, early stopping with the best epoch restored, a seeded and repeatable
-fit, and a model fitted on a GPU that loads on a CPU.
+weights in the loss, early stopping with the best epoch restored, per-epoch curves on a
+watched eval set, a seeded and repeatable fit, and a model fitted on a GPU that loads on
+a CPU.
 """
 
 import contextlib
@@ -18,7 +19,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, compute_sample_weight
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch.callbacks import EarlyStopping, EpochScoring, LRScheduler
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
@@ -29,11 +30,12 @@ from .._compat import (
     Interval,
     StrOptions,
     _check_sample_weight,
+    _check_y,
     _fit_context,
     validate_data,
 )
 from .._validation import encode_labels
-from ._torch import _ACTIVATIONS, MLP, WeightedNet
+from ._torch import _ACTIVATIONS, MLP, EvalSetScoring, WeightedNet
 from .device import resolve_device
 
 __all__ = ["NetClassifier", "NetRegressor"]
@@ -209,8 +211,8 @@ class _BaseNet(BaseEstimator):
             kwargs.setdefault("out_features", n_out)
         return self.module(**kwargs)
 
-    def _callbacks(self, validate):
-        name, metric = self._metric
+    def _callbacks(self, validate, eval_set=None):
+        name, metric, metric_of = self._metric
         callbacks = [
             EpochScoring(
                 metric, name=f"train_{name}", lower_is_better=False, on_train=True,
@@ -241,10 +243,19 @@ class _BaseNet(BaseEstimator):
                             monitor="valid_loss" if validate else "train_loss")
             )
         callbacks.extend(copy.deepcopy(self.callbacks or []))
-        return [(cb.__class__.__name__ + f"_{i}", cb) for i, cb in enumerate(callbacks)]
+        named = [(cb.__class__.__name__ + f"_{i}", cb) for i, cb in enumerate(callbacks)]
+        if eval_set is not None:
+            # First: EarlyStopping ends the last epoch by raising, and the eval point of
+            # that epoch must be recorded before. Named apart, so that the other
+            # callbacks keep their names with or without an eval set.
+            named.insert(0, ("eval_set", EvalSetScoring(*eval_set, name, metric_of)))
+        return named
 
-    def _fit_net(self, X, y, sample_weight, n_out, criterion, stratify=None):
-        """Train a fresh skorch net on float32 X and encoded y; sets ``net_`` & co."""
+    def _fit_net(self, X, y, sample_weight, n_out, criterion, stratify=None, eval_set=None):
+        """Train a fresh skorch net on float32 X and encoded y; sets ``net_`` & co.
+
+        ``eval_set`` is ``(X_eval, y_eval)`` as checked by ``_check_eval_set``.
+        """
         _check_hidden_layer_sizes(self.hidden_layer_sizes)
         self.device_ = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
@@ -288,7 +299,7 @@ class _BaseNet(BaseEstimator):
                 iterator_train__shuffle=len(y_fit) > self.batch_size,
                 iterator_train__drop_last=drop_last,
                 train_split=train_split,
-                callbacks=self._callbacks(validate=train_split is not None),
+                callbacks=self._callbacks(validate=train_split is not None, eval_set=eval_set),
                 device=self.device_,
                 verbose=self.verbose,
                 **optimizer_kwargs,
@@ -304,7 +315,7 @@ class _BaseNet(BaseEstimator):
     def _history(self, net):
         keys = ["epoch", "train_loss", "valid_loss"]
         keys += [f"{split}_{self._metric[0]}" for split in ("train", "valid")]
-        keys.append("dur")
+        keys += ["eval_loss", f"eval_{self._metric[0]}", "dur"]
         history = {}
         for key in keys:
             values = net.history[:, key] if key in net.history[0] else None
@@ -327,14 +338,55 @@ class _BaseNet(BaseEstimator):
     def _validated_weights(self, sample_weight, X):
         return _check_sample_weight(sample_weight, X, dtype=np.float32, ensure_non_negative=True)
 
+    def _check_eval_set(self, eval_set):
+        """``eval_set`` as float32 ``X_eval`` and ``y_eval`` in the net's encoding, or None.
+
+        Called after the training data is validated (and, for the regressor, the target
+        scale fitted), so that ``X_eval`` is held to the same features.
+        """
+        if eval_set is None:
+            return None
+        if not isinstance(eval_set, tuple | list) or len(eval_set) != 2:
+            if isinstance(eval_set, tuple | list):
+                n = len(eval_set)
+                got = f"a {type(eval_set).__name__} of {n} item{'s' if n != 1 else ''}"
+            else:
+                got = f"an object of type {type(eval_set).__name__}"
+            raise ValueError(
+                "eval_set must be one pair (X_eval, y_eval), e.g. eval_set=(X_valid, y_valid) "
+                f"(not a list of pairs); got {got}."
+            )
+        X_eval, y_eval = eval_set
+        try:
+            X_eval = validate_data(self, X_eval, reset=False, dtype=np.float32)
+        except ValueError as exc:
+            raise ValueError(f"eval_set: X_eval does not match the training X: {exc}") from exc
+        y_eval = self._encode_eval_target(y_eval)
+        if len(X_eval) != len(y_eval):
+            raise ValueError(
+                "eval_set: X_eval and y_eval must have the same number of rows; got "
+                f"{len(X_eval)} rows in X_eval and {len(y_eval)} in y_eval."
+            )
+        return self._writable(X_eval), y_eval
+
+
+# Each metric twice: on a net (skorch's EpochScoring, for train_ and valid_) and on the
+# module's raw output (EvalSetScoring, which calls the module itself).
+def _accuracy_of(y, y_pred):
+    return accuracy_score(np.asarray(y), np.asarray(y_pred).argmax(axis=1))
+
+
+def _r2_of(y, y_pred):
+    y = np.asarray(y).reshape(len(y), -1)
+    return r2_score(y, np.asarray(y_pred).reshape(len(y), -1))
+
 
 def _accuracy(net, X, y):
-    return accuracy_score(np.asarray(y), net.predict_proba(X).argmax(axis=1))
+    return _accuracy_of(y, net.predict_proba(X))
 
 
 def _r2(net, X, y):
-    y = np.asarray(y).reshape(len(y), -1)
-    return r2_score(y, net.predict_proba(X).reshape(len(y), -1))
+    return _r2_of(y, net.predict_proba(X))
 
 
 _FIT_DOC = """
@@ -387,8 +439,11 @@ _FIT_DOC = """
         The trained skorch net.
     history_ : dict of lists
         Per epoch: ``epoch``, ``train_loss``, ``valid_loss`` (with early stopping),
-        ``train_<metric>``, ``valid_<metric>``, ``dur`` (seconds). Train metrics are taken
-        on the training batches as they are seen (as skorch does), so they include dropout.
+        ``train_<metric>``, ``valid_<metric>``, ``eval_loss`` and ``eval_<metric>`` (with
+        ``fit(..., eval_set=...)``), ``dur`` (seconds). ``<metric>`` is ``accuracy`` for
+        the classifier, ``r2`` for the regressor. Train metrics are taken on the training
+        batches as they are seen (as skorch does), so they include dropout; eval ones are
+        taken after the epoch, in eval mode (no dropout), without sample weights.
     n_iter_ : int
         Epochs run.
     best_epoch_ : int
@@ -432,7 +487,7 @@ class NetClassifier(ClassifierMixin, _BaseNet):
         **_BaseNet._parameter_constraints,
         "class_weight": [None, dict, StrOptions({"balanced"})],
     }
-    _metric = ("accuracy", _accuracy)
+    _metric = ("accuracy", _accuracy, _accuracy_of)
 
     def __init__(
         self,
@@ -486,18 +541,54 @@ class NetClassifier(ClassifierMixin, _BaseNet):
         self.class_weight = class_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fit the net. ``sample_weight`` weights each row's loss."""
+    def fit(self, X, y, sample_weight=None, eval_set=None):
+        """Fit the net.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Labels of any type.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights each row's loss (times ``class_weight``).
+        eval_set : (X_eval, y_eval) pair, default=None
+            Rows to watch while training, such as a cross-validation fold's held-out
+            part: after each epoch their loss (cross-entropy, unweighted mean) and
+            accuracy go into ``history_["eval_loss"]`` and
+            ``history_["eval_accuracy"]``. They are only watched: the fitted model is
+            the one fitted without them (early stopping keeps to its own split).
+            ``y_eval`` holds labels seen in ``y``.
+
+        Returns
+        -------
+        self : NetClassifier
+        """
         X, y = validate_data(self, X, y, dtype=np.float32)
         X = self._writable(X)
         y_enc = encode_labels(self, y).astype(np.int64)
+        eval_set = self._check_eval_set(eval_set)
         weight = self._validated_weights(sample_weight, X)
         if self.class_weight is not None:
             weight = weight * compute_sample_weight(self.class_weight, y_enc if isinstance(
                 self.class_weight, str) else y).astype(np.float32)
         return self._fit_net(
-            X, y_enc, weight, len(self.classes_), nn.CrossEntropyLoss, stratify=y_enc
+            X, y_enc, weight, len(self.classes_), nn.CrossEntropyLoss, stratify=y_enc,
+            eval_set=eval_set,
         )
+
+    def _encode_eval_target(self, y_eval):
+        try:
+            y_eval = column_or_1d(_check_y(y_eval, estimator=self), warn=True)
+        except ValueError as exc:
+            raise ValueError(f"eval_set: y_eval is not a usable target: {exc}") from exc
+        known = set(self.classes_.tolist())
+        unseen = [label for label in dict.fromkeys(y_eval.tolist()) if label not in known]
+        if unseen:
+            raise ValueError(
+                f"eval_set: y_eval holds labels that are not in y: {unseen[:10]!r}; the "
+                f"classes seen in y are {self.classes_.tolist()!r}."
+            )
+        return self._label_encoder.transform(y_eval).astype(np.int64)
 
     def predict_proba(self, X):
         """Class probabilities, columns in the order of ``classes_``."""
@@ -545,7 +636,7 @@ class NetRegressor(RegressorMixin, _BaseNet):
         "criterion": [StrOptions(set(_REGRESSION_CRITERIA))],
         "scale_target": ["boolean"],
     }
-    _metric = ("r2", _r2)
+    _metric = ("r2", _r2, _r2_of)
 
     def __init__(
         self,
@@ -606,8 +697,27 @@ class NetRegressor(RegressorMixin, _BaseNet):
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fit the net. ``sample_weight`` weights each row's loss."""
+    def fit(self, X, y, sample_weight=None, eval_set=None):
+        """Fit the net.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights each row's loss.
+        eval_set : (X_eval, y_eval) pair, default=None
+            Rows to watch while training, such as a cross-validation fold's held-out
+            part: after each epoch their loss (the training criterion, unweighted mean,
+            in the standardised units of ``train_loss`` when ``scale_target=True``) and
+            R2 go into ``history_["eval_loss"]`` and ``history_["eval_r2"]``. They are
+            only watched: the fitted model is the one fitted without them (early
+            stopping keeps to its own split).
+
+        Returns
+        -------
+        self : NetRegressor
+        """
         X, y = validate_data(self, X, y, dtype=np.float32, multi_output=True, y_numeric=True)
         X = self._writable(X)
         y = np.asarray(y, dtype=np.float32)
@@ -626,8 +736,23 @@ class NetRegressor(RegressorMixin, _BaseNet):
             self._y_scale = np.ones(y2.shape[1], dtype=np.float32)
         y_std = (y2 - self._y_mean) / self._y_scale
         return self._fit_net(
-            X, y_std, weight, y2.shape[1], _REGRESSION_CRITERIA[self.criterion]
+            X, y_std, weight, y2.shape[1], _REGRESSION_CRITERIA[self.criterion],
+            eval_set=self._check_eval_set(eval_set),
         )
+
+    def _encode_eval_target(self, y_eval):
+        try:
+            y_eval = _check_y(y_eval, multi_output=True, y_numeric=True, estimator=self)
+        except ValueError as exc:
+            raise ValueError(f"eval_set: y_eval is not a usable target: {exc}") from exc
+        y_eval = np.asarray(y_eval, dtype=np.float32).reshape(len(y_eval), -1)
+        n_targets = len(self._y_mean)
+        if y_eval.shape[1] != n_targets:
+            raise ValueError(
+                f"eval_set: y_eval must have {n_targets} target(s), as y has; got "
+                f"{y_eval.shape[1]}."
+            )
+        return (y_eval - self._y_mean) / self._y_scale
 
     def predict(self, X):
         out = self._forward(X).double().numpy().reshape(-1, len(self._y_mean))

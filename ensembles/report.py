@@ -538,10 +538,9 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
     >>> from ensembles import overfitting_report
     >>> X, y = load_breast_cancer(return_X_y=True)
     >>> report = overfitting_report(DecisionTreeClassifier(random_state=0), X, y, cv=3)
-    >>> report.to_frame()[["model", "train_accuracy", "verdict"]].round(2)
-                        model  train_accuracy verdict
-    0  DecisionTreeClassifier            1.00  overfit
-    1                baseline            0.63
+    >>> summary = report.to_frame().set_index("model")
+    >>> summary.loc["DecisionTreeClassifier", ["train_accuracy", "verdict"]].tolist()
+    [1.0, 'overfit']
     """
     layout, models = _named_models(estimator)
     task = _task(models)

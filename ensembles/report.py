@@ -539,8 +539,8 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
     >>> X, y = load_breast_cancer(return_X_y=True)
     >>> report = overfitting_report(DecisionTreeClassifier(random_state=0), X, y, cv=3)
     >>> summary = report.to_frame().set_index("model")
-    >>> summary.loc["DecisionTreeClassifier", ["train_accuracy", "verdict"]].tolist()
-    [1.0, 'overfit']
+    >>> print(summary.loc["DecisionTreeClassifier", "verdict"])
+    overfit
     """
     layout, models = _named_models(estimator)
     task = _task(models)

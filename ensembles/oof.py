@@ -20,6 +20,7 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import has_fit_parameter
 
 from ._compat import _num_samples
+from ._monitor import fit_watched
 
 __all__ = [
     "CrossFit",
@@ -96,14 +97,6 @@ def check_accepts_sample_weight(estimator, name):
         )
 
 
-def _monitors(estimator):
-    """True if ``estimator`` (or a Pipeline's last step) can monitor an ``eval_set``."""
-    from .learners.net import _BaseNet  # here: the learners do not import the engine
-
-    target, _ = _weight_target(estimator)
-    return isinstance(target, _BaseNet)
-
-
 def fit_member(estimator, X, y, sample_weight=None, name="estimator", eval_set=None):
     """Fit ``estimator`` with ``sample_weight`` routed to where it can be used.
 
@@ -111,27 +104,18 @@ def fit_member(estimator, X, y, sample_weight=None, name="estimator", eval_set=N
     would write it; an estimator whose ``fit`` has no ``sample_weight`` gets a clear
     ``TypeError`` naming it, rather than having the weights silently ignored.
 
-    ``eval_set=(X_val, y_val)`` is handed to members that only *monitor* it (our nets,
-    which record per-epoch validation curves without letting them change the fit). In a
-    Pipeline the steps before the net are fitted first and ``X_val`` goes through them,
-    so the net sees the validation rows as it sees the training rows. Other members
-    ignore it.
+    ``eval_set=(X_val, y_val)`` is watched by members that can record curves on it
+    without it changing the fit (our nets, XGBoost and LightGBM without early stopping;
+    see :mod:`ensembles._monitor`); other members ignore it.
     """
     kwargs = {}
     if sample_weight is not None:
         check_accepts_sample_weight(estimator, name)
         _, key = _weight_target(estimator)
         kwargs[key] = sample_weight
-    if eval_set is None or not _monitors(estimator):
+    if eval_set is None:
         return estimator.fit(X, y, **kwargs)
-    if not isinstance(estimator, Pipeline):
-        return estimator.fit(X, y, eval_set=eval_set, **kwargs)
-    head, (_, last) = estimator[:-1], estimator.steps[-1]  # head shares the step objects
-    X_fit = head.fit_transform(X, y) if len(head) else X
-    X_val = head.transform(eval_set[0]) if len(head) else eval_set[0]
-    last.fit(X_fit, y, eval_set=(X_val, eval_set[1]),
-             **{k.split("__", 1)[1]: v for k, v in kwargs.items()})
-    return estimator
+    return fit_watched(estimator, X, y, eval_set, kwargs)
 
 
 def _predict(estimator, X, method, n_classes):
@@ -254,9 +238,9 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
     desc : str, default="fitting"
         The progress bar's label.
     monitor : bool, default=False
-        Give members that can monitor a validation set (our nets) the fold's validation
-        part as ``eval_set``, so their ``history_`` holds per-epoch validation curves.
-        It is only watched, never used to fit or stop (see :func:`fit_member`).
+        Let members that can record curves on a validation set (our nets, XGBoost and
+        LightGBM without early stopping) watch the fold's validation part; it is only
+        watched, never used to fit or stop (see :mod:`ensembles._monitor`).
 
     Returns
     -------

@@ -14,10 +14,11 @@ rebuilt from the same fold models, without fitting any member again:
   members that made those predictions did see fold ``k``'s rows: the usual one-level
   shortcut of cross-validated stacking; nested cross-validation would cost k times more.)
 
-Learning curves come from what training leaves behind: a net's ``history_`` (the engine
-hands each net the fold's validation part to *watch*, never to stop on), the stages of a
-boosting model (``staged_predict*``), and the rounds of an XGBoost or LightGBM model
-(re-predicted at up to 50 evenly spaced rounds).
+Learning curves come from what training records: each net, XGBoost and LightGBM member
+watches its fold's validation part while it trains (:mod:`ensembles._monitor`: watched,
+never used to fit or stop), giving a point per epoch or round; a boosting model with
+``staged_predict*`` (ours, scikit-learn's) is re-predicted after the fit at up to 50
+evenly spaced stages.
 """
 
 import json
@@ -28,7 +29,7 @@ import pandas as pd
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.exceptions import NotFittedError
-from sklearn.metrics import accuracy_score, get_scorer, get_scorer_names, log_loss, r2_score
+from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
@@ -36,6 +37,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _num_samples
 from ._members import MembersMixin
+from ._monitor import recorded_curves
 from .oof import check_folds, cross_fit, fingerprint
 
 __all__ = ["OverfittingReport", "overfitting_report"]
@@ -110,19 +112,30 @@ def _final_step(model):
 
 
 def _curve_metrics(classification, classes):
+    """(loss, (metric name, metric)) on predictions, in NumPy: scikit-learn's metric
+    functions validate their input at each call, which dominates over hundreds of rounds."""
     if classification:
-        def loss(y, proba):  # float32 probabilities (XGBoost) sum to 1 only roughly
-            return log_loss(y, proba / proba.sum(axis=1, keepdims=True), labels=classes)
+        classes = np.asarray(classes)
+
+        def loss(y, proba):
+            proba = proba / proba.sum(axis=1, keepdims=True)  # float32 (XGBoost) sums
+            picked = proba[np.arange(len(y)), np.searchsorted(classes, y)]
+            return float(-np.mean(np.log(np.clip(picked, 1e-15, None))))
 
         def metric(y, proba):
-            return accuracy_score(y, np.asarray(classes)[np.argmax(proba, axis=1)])
+            return float(np.mean(classes[np.argmax(proba, axis=1)] == y))
 
         return loss, ("accuracy", metric)
 
     def mse(y, pred):
         return float(np.mean((np.asarray(y, dtype=float) - pred) ** 2))
 
-    return mse, ("r2", r2_score)
+    def r2(y, pred):
+        y = np.asarray(y, dtype=float)
+        total = np.sum((y - y.mean()) ** 2)
+        return float(1 - np.sum((y - pred) ** 2) / total) if total > 0 else float("nan")
+
+    return mse, ("r2", r2)
 
 
 def _staged(step, X, classification, rounds):
@@ -151,28 +164,19 @@ def _n_rounds(step):
     return None
 
 
-def _net_curves(step):
-    history = getattr(step, "history_", None)
-    if not history or "train_loss" not in history:
-        return []
-    metric = "accuracy" if is_classifier(step) else "r2"
-    rows = []
-    for key, values in history.items():
-        prefix, _, what = key.partition("_")
-        split = {"train": "train", "eval": "validation", "valid": "early_stopping"}.get(prefix)
-        if split is None or what not in ("loss", metric):
-            continue
-        rows += [("epoch", epoch, split, what, float(v))
-                 for epoch, v in enumerate(values, 1) if v is not None]
-    return rows
-
-
 def learning_curves(model, X_train, y_train, X_valid, y_valid):
     """Train and validation curves of one fitted model, as rows
-    ``(step_name, step, split, metric, value)``; empty when the model has none."""
+    ``(step_name, step, split, metric, value)``; empty when the model has none.
+
+    What the model recorded while training comes first (:mod:`ensembles._monitor`);
+    otherwise a boosting model is re-predicted at up to 50 evenly spaced rounds.
+    """
+    recorded = recorded_curves(model, y_train, y_valid)
+    if recorded is not None:
+        return recorded
     transform, step = _final_step(model)
     if hasattr(step, "history_"):
-        return _net_curves(step)
+        return []
     total = _n_rounds(step)
     if not total:
         return []
@@ -187,8 +191,8 @@ def learning_curves(model, X_train, y_train, X_valid, y_valid):
             return []
         for r, pred in zip(rounds, staged):
             pred = np.asarray(pred, dtype=float)
-            rows.append(("round", int(r), split, "loss", float(loss(y, pred))))
-            rows.append(("round", int(r), split, metric_name, float(metric(y, pred))))
+            rows.append(("round", int(r), split, "loss", loss(y, pred)))
+            rows.append(("round", int(r), split, metric_name, metric(y, pred)))
     return rows
 
 

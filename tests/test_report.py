@@ -246,3 +246,25 @@ def test_bad_input_is_named(data):
         overfitting_report([("lr", LogisticRegression()), ("r", Ridge())], X, y)
     with pytest.raises(ValueError, match="per must be 'model' or 'fold'"):
         overfitting_report(LogisticRegression(), X, y, cv=3).to_frame(per="row")
+
+
+@pytest.mark.parametrize("member", [
+    make_pipeline(StandardScaler(), NetClassifier(max_epochs=4, dropout=0.2, random_state=0)),
+    XGBClassifier(n_estimators=6, max_depth=2, random_state=0),
+    make_pipeline(StandardScaler(), LGBMClassifier(n_estimators=6, verbose=-1,
+                                                   random_state=0)),
+], ids=["net-pipeline", "xgb", "lgbm-pipeline"])
+def test_watching_the_validation_fold_leaves_the_fit_unchanged(data, member):
+    from ensembles.oof import fit_member
+
+    X, y = data
+    train, valid = np.arange(160), np.arange(160, 240)
+    plain = fit_member(clone(member), X[train], y[train])
+    watched = fit_member(clone(member), X[train], y[train],
+                         eval_set=(X[valid], y[valid]))
+    np.testing.assert_array_equal(plain.predict_proba(X), watched.predict_proba(X))
+    report = overfitting_report([("m", member)], X, y, cv=StratifiedKFold(3))
+    last = report.curves[(report.curves.split == "validation")
+                         & (report.curves.metric == "accuracy")]
+    last = last[last.step == last.step.max()].sort_values("fold").value.to_numpy()
+    np.testing.assert_allclose(last, _fold_scores(report, "m", "accuracy")[1], atol=1e-6)

@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_array
 from ._compat import _BaseComposition, _check_y, _num_samples, validate_data
 from ._validation import encode_labels
 from .learners.device import set_device
-from .oof import check_folds
+from .oof import FoldAverage, check_folds, cross_fit
 
 __all__ = ["MembersMixin"]
 
@@ -174,3 +174,24 @@ class MembersMixin(_BaseComposition):
                     f"class has {smallest}. Lower cv or pass a splitter."
                 )
         return check_folds(splitter.split(X, y_enc, groups), _num_samples(X))
+
+    # -- the engine -------------------------------------------------------------------
+    def _run_engine(self, members, X, y_enc, sample_weight, folds, *, refit):
+        """One run of the out-of-fold engine (sets ``cross_fit_``); return the fitted
+        members (refitted on all rows, or their fold models averaged) and their
+        out-of-fold predictions (None without folds)."""
+        names = [name for name, _ in members]
+        n_classes = len(self.classes_) if is_classifier(self) else None
+        self.cross_fit_ = cross_fit(
+            self._prepared_members(members), X, y_enc, folds=folds,
+            methods=self._oof_methods(members) if folds else None,
+            sample_weight=sample_weight, refit=refit, n_classes=n_classes,
+            n_jobs=self.n_jobs, verbose=self.verbose, desc=type(self).__name__,
+        )
+        if refit:
+            fitted = [self.cross_fit_.full_estimators[n] for n in names]
+        else:
+            fitted = [FoldAverage(self.cross_fit_.fold_estimators[n], n_classes)
+                      for n in names]
+        predictions = [self.cross_fit_.oof[n] for n in names] if folds else None
+        return fitted, predictions

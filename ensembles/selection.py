@@ -27,8 +27,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from ._compat import Interval, _check_sample_weight, _fit_context
 from ._members import MembersMixin
 from ._scoring import prediction_scorer
-from .oof import _predict, cross_fit
-from .stacking import FoldAverage
+from .oof import _predict
 
 __all__ = ["EnsembleSelectionClassifier", "EnsembleSelectionRegressor"]
 
@@ -120,21 +119,8 @@ class _BaseSelection(MembersMixin, BaseEstimator):
         self
         """
         members, X, y_enc, sample_weight = self._validate_fit(X, y, sample_weight)
-        names = [name for name, _ in members]
-        n_classes = len(self.classes_) if isinstance(self, ClassifierMixin) else None
-        folds = self._folds(X, y_enc)
-        prepared = self._prepared_members(members)
-        self.cross_fit_ = cross_fit(
-            prepared, X, y_enc, folds=folds, methods=self._oof_methods(members),
-            sample_weight=sample_weight, refit=self.refit, n_classes=n_classes,
-            n_jobs=self.n_jobs, verbose=self.verbose, desc=type(self).__name__,
-        )
-        if self.refit:
-            fitted = [self.cross_fit_.full_estimators[n] for n in names]
-        else:
-            fitted = [FoldAverage(self.cross_fit_.fold_estimators[n], n_classes)
-                      for n in names]
-        predictions = [self.cross_fit_.oof[n] for n in names]
+        fitted, predictions = self._run_engine(members, X, y_enc, sample_weight,
+                                               self._folds(X, y_enc), refit=self.refit)
         return self._combine(fitted, predictions, X, y_enc, sample_weight)
 
     def _method(self):

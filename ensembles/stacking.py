@@ -31,46 +31,9 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._compat import HasMethods, StrOptions, _check_sample_weight, _fit_context
 from ._members import MembersMixin
-from .oof import _predict, cross_fit, fit_member
+from .oof import FoldAverage, _predict, fit_member
 
-__all__ = ["StackingClassifier", "StackingRegressor"]
-
-
-def _first_member_has(method):
-    return lambda self: hasattr(self.estimators[0], method)
-
-
-class FoldAverage(BaseEstimator):
-    """The k fold models of one member, used as one: their predictions are averaged.
-
-    What ``refit=False`` keeps instead of a member refitted on all rows (AutoGluon's
-    bagged mode): one fit per member fewer, and a prediction that averages k models.
-    """
-
-    def __init__(self, estimators, n_classes=None):
-        self.estimators = estimators
-        self.n_classes = n_classes
-
-    def _mean(self, method, X):
-        return np.mean([_predict(e, X, method, self.n_classes) for e in self.estimators],
-                       axis=0)
-
-    @available_if(_first_member_has("predict_proba"))
-    def predict_proba(self, X):
-        return self._mean("predict_proba", X)
-
-    @available_if(_first_member_has("decision_function"))
-    def decision_function(self, X):
-        return self._mean("decision_function", X)
-
-    def predict(self, X):
-        if self.n_classes is None:
-            return self._mean("predict", X)
-        if hasattr(self.estimators[0], "predict_proba"):
-            return self._mean("predict_proba", X).argmax(axis=1)
-        votes = np.stack([e.predict(X) for e in self.estimators]).astype(int)
-        counts = np.apply_along_axis(np.bincount, 0, votes, minlength=self.n_classes)
-        return counts.argmax(axis=0)
+__all__ = ["FoldAverage", "StackingClassifier", "StackingRegressor"]
 
 
 def _has_final(method):
@@ -128,7 +91,6 @@ class _BaseStacking(MembersMixin, TransformerMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight, folds):
         members, X, y_enc, sample_weight = self._validate_fit(X, y, sample_weight)
-        names = [name for name, _ in members]
         n_classes = len(self.classes_) if is_classifier(self) else None
 
         if self.cv == "prefit":
@@ -147,18 +109,8 @@ class _BaseStacking(MembersMixin, TransformerMixin, BaseEstimator):
         else:
             if folds is None:
                 folds = self._folds(X, y_enc)
-            prepared = self._prepared_members(members)
-            self.cross_fit_ = cross_fit(
-                prepared, X, y_enc, folds=folds, methods=self._oof_methods(members),
-                sample_weight=sample_weight, refit=self.refit, n_classes=n_classes,
-                n_jobs=self.n_jobs, verbose=self.verbose, desc=type(self).__name__,
-            )
-            if self.refit:
-                fitted = [self.cross_fit_.full_estimators[n] for n in names]
-            else:
-                fitted = [FoldAverage(self.cross_fit_.fold_estimators[n], n_classes)
-                          for n in names]
-            predictions = [self.cross_fit_.oof[n] for n in names]
+            fitted, predictions = self._run_engine(members, X, y_enc, sample_weight, folds,
+                                                   refit=self.refit)
         return self._combine(fitted, predictions, X, y_enc, sample_weight, folds=folds)
 
     def _validate_fit(self, X, y, sample_weight):

@@ -12,7 +12,6 @@ from sklearn.base import (
     ClassifierMixin,
     RegressorMixin,
     TransformerMixin,
-    is_classifier,
 )
 from sklearn.utils import Bunch
 from sklearn.utils.metaestimators import available_if
@@ -21,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import StrOptions, _check_feature_names_in, _check_sample_weight, _fit_context
 from ._members import MembersMixin
 from ._weights import log_loss_weights, squared_error_weights, vote_weights
-from .oof import _predict, cross_fit
+from .oof import _predict
 
 __all__ = ["VotingClassifier", "VotingRegressor"]
 
@@ -54,20 +53,12 @@ class _BaseVoting(MembersMixin, TransformerMixin, BaseEstimator):
         self : object
         """
         members, X, y_enc, sample_weight = self._validate_fit(X, y, sample_weight)
-        names = [name for name, _ in members]
-        prepared = self._prepared_members(members)
-        n_classes = len(self.classes_) if is_classifier(self) else None
         learn = self._check_weights() is None
         # Without weights to learn there is nothing to cross-validate: no folds, only
         # the fits on all rows (the engine still schedules them and names a failure).
-        self.cross_fit_ = cross_fit(
-            prepared, X, y_enc, folds=self._folds(X, y_enc) if learn else [],
-            methods=self._oof_methods(members) if learn else None,
-            sample_weight=sample_weight, refit=True, n_classes=n_classes,
-            n_jobs=self.n_jobs, verbose=self.verbose, desc=type(self).__name__,
-        )
-        fitted = [self.cross_fit_.full_estimators[name] for name in names]
-        predictions = [self.cross_fit_.oof[name] for name in names] if learn else None
+        fitted, predictions = self._run_engine(
+            members, X, y_enc, sample_weight, self._folds(X, y_enc) if learn else [],
+            refit=True)
         if not learn:
             self.cross_fit_ = None
         return self._combine(fitted, predictions, X, y_enc, sample_weight)

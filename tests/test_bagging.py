@@ -1,5 +1,5 @@
-"""BaggingClassifier / BaggingRegressor: estimator checks, scikit-learn parity, OOB, nets,
-sample weights, warm start, determinism and bad input."""
+"""BaggingClassifier / BaggingRegressor: scikit-learn parity, OOB, nets, sample weights,
+warm start, determinism and bad input. The estimator checks run in tests/test_common.py."""
 
 import pickle
 import re
@@ -22,41 +22,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from ensembles import BaggingClassifier, BaggingRegressor, NetClassifier, NetRegressor
-
-# Layer 1: the estimator checks (to be merged into tests/test_common.py's table).
-BAGGING_SMALL = [
-    BaggingClassifier(n_estimators=5),
-    BaggingRegressor(n_estimators=5),
-    # Seeded: a few checks do not seed it, and check_dtype_object wants an error from a bad
-    # value in column 0, which members only raise if one of them drew that column.
-    BaggingClassifier(DecisionTreeClassifier(max_depth=5), n_estimators=10, max_features=0.5,
-                      bootstrap_features=True, random_state=0),
-    BaggingRegressor(DecisionTreeRegressor(max_depth=4), n_estimators=30, max_features=0.5,
-                     oob_score=True),
-    BaggingClassifier(n_estimators=30, bootstrap=False, max_samples=0.7, oob_score=True),
-]
-
-_RANDOM_DRAWS = (
-    "Each member is fitted on random draws of rows, and the draws depend on the number "
-    "and order of the rows: 15 weighted rows and the same rows repeated give other "
-    "draws, hence other members. Weighting equals repeating only in distribution, as for "
-    "scikit-learn's BaggingClassifier/Regressor, which expect the same failure. "
-    "test_zero_weight_is_dropping_the_row asserts the equivalence where it holds "
-    "(bootstrap=False, max_samples=1.0)."
-)
-BAGGING_EXPECTED_FAILURES = {
-    check: _RANDOM_DRAWS
-    for check in ("check_sample_weight_equivalence_on_dense_data",
-                  "check_sample_weight_equivalence_on_sparse_data")
-}
-
-
-@parametrize_with_checks(BAGGING_SMALL, expected_failed_checks=lambda e: BAGGING_EXPECTED_FAILURES)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 def _classification(seed=0, n_samples=300, **kwargs):

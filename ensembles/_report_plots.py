@@ -253,16 +253,14 @@ details { margin-top: 0.8em; }
 
 
 def _summary_table(report):
-    header, rows = report._table()
-    kinds = dict(zip(report.scores["model"], report.scores["kind"]))
+    header, rows, kinds = report._table()
     out = ["<table>", "<thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header)
            + "</tr></thead>", "<tbody>"]
-    for row in rows:
-        model = row[0].removesuffix(" (dummy)")
+    for row, kind in zip(rows, kinds):
         cells = [f"<td>{html.escape(str(c))}</td>" for c in row[:-1]]
         verdict = str(row[-1])
         cells.append(f'<td class="{html.escape(verdict)}">{html.escape(verdict)}</td>')
-        out.append(f'<tr class="{html.escape(kinds.get(model, ""))}">' + "".join(cells)
+        out.append(f'<tr class="{html.escape(kind)}">' + "".join(cells)
                    + "</tr>")
     out += ["</tbody>", "</table>"]
     return "\n".join(out)

@@ -45,7 +45,7 @@ __all__ = ["OverfittingReport", "overfitting_report"]
 #: Scores whose best possible value is known: the verdict's "skill" needs it.
 _PERFECT = {"accuracy": 1.0, "balanced_accuracy": 1.0, "r2": 1.0, "roc_auc": 1.0,
             "average_precision": 1.0, "f1": 1.0, "precision": 1.0, "recall": 1.0,
-            "jaccard": 1.0, "explained_variance": 1.0, "top_k_accuracy": 1.0}
+            "jaccard": 1.0, "explained_variance": 1.0, "top_k_accuracy": 1.0, "d2": 1.0}
 _MAX_CURVE_POINTS = 50
 
 
@@ -196,6 +196,11 @@ def learning_curves(model, X_train, y_train, X_valid, y_valid):
     return rows
 
 
+def _fmt(value, sign=""):
+    """Four decimals, without the "-0.0000" of a tiny negative number."""
+    return f"{round(float(value), 4) + 0.0:{sign}.4f}"
+
+
 # -- the report ---------------------------------------------------------------------------
 class OverfittingReport:
     """Train vs validation scores of models over cross-validation folds, and their curves.
@@ -297,6 +302,7 @@ class OverfittingReport:
 
     # -- text -------------------------------------------------------------------------
     def _table(self):
+        """(header, rows of cells, kind of each row) of the per-model summary."""
         summary = self.to_frame()
         header = ["model"]
         for name in self.scoring:
@@ -306,15 +312,15 @@ class OverfittingReport:
         for _, row in summary.iterrows():
             cells = [row["model"] + (" (dummy)" if row["kind"] == "baseline" else "")]
             for name in self.scoring:
-                cells += [f"{row[f'train_{name}']:.4f}", f"{row[f'valid_{name}']:.4f}",
-                          f"{row[f'gap_{name}']:+.4f} ± {row[f'gap_{name}_std']:.4f}"]
+                cells += [_fmt(row[f"train_{name}"]), _fmt(row[f"valid_{name}"]),
+                          f"{_fmt(row[f'gap_{name}'], '+')} ± {_fmt(row[f'gap_{name}_std'])}"]
             cells.append(row["verdict"])
             rows.append(cells)
-        return header, rows
+        return header, rows, summary["kind"].tolist()
 
     def summary(self):
         """A plain-text table (one row per model) that a terminal shows well."""
-        header, rows = self._table()
+        header, rows, _ = self._table()
         widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
         line = "  ".join
         out = [line(h.ljust(w) for h, w in zip(header, widths)),
@@ -336,7 +342,7 @@ class OverfittingReport:
 
     def to_markdown(self):
         """The summary as a GitHub-flavoured markdown table."""
-        header, rows = self._table()
+        header, rows, _ = self._table()
         out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
         out += ["", f"Verdict from `{self.scoring[0]}` (overfit_gap={self.overfit_gap}, "

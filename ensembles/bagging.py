@@ -367,7 +367,8 @@ _DOC = """{summary}
     -----
     ``sample_weight``: a member whose ``fit`` takes it (a Pipeline: its last step) is
     fitted on the distinct rows of its draw, weighted by their counts times the user's
-    weights, as scikit-learn does; rows of weight 0 are left out, so with
+    weights (scikit-learn 1.9 instead draws rows with probability proportional to the
+    weights and passes only the counts); rows of weight 0 are left out, so with
     ``bootstrap=False`` a weight of 0 is the same as dropping the row. A member that does
     not take it gets its drawn rows, repeats included, and the user's weights become the
     drawing probabilities; that needs ``bootstrap=True`` (a ``TypeError`` says so).

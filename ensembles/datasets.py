@@ -18,7 +18,7 @@ import numpy as np
 import sklearn.datasets as skd
 from sklearn.utils import Bunch, check_random_state
 
-__all__ = ["load", "names"]
+__all__ = ["load", "names", "task_of"]
 
 _BUNDLED = {
     "breast_cancer": ("classification", skd.load_breast_cancer),

@@ -15,6 +15,7 @@ import joblib
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
+from sklearn.metrics import get_scorer
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
 from sklearn.utils.metaestimators import available_if
@@ -264,7 +265,7 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         Member name -> prediction method for the out-of-fold predictions, or None.
     sample_weight : ndarray, default=None
         Routed to each member's ``fit`` (see :func:`fit_member`).
-    scoring : dict of str -> scorer, default=None
+    scoring : dict of str -> scorer or scorer name, default=None
         Scored on each fold's train and test parts, inside the worker.
     refit : bool, default=False
         Also fit each member on all rows (``full_estimators``), in the same batch.
@@ -286,6 +287,9 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
     CrossFit
     """
     methods = methods or {}
+    # a scorer name becomes the scorer here, not a "'str' is not callable" in a worker
+    scoring = {k: get_scorer(v) if isinstance(v, str) else v
+               for k, v in (scoring or {}).items()}
     names = [name for name, _ in estimators]
     if sample_weight is not None:  # fail before any fit, not after some
         for name, estimator in estimators:

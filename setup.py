@@ -55,12 +55,17 @@ setup(
         "psutil>=5.9",
         # Progress bars over (member, fold) fits: small, well kept, works in notebooks.
         "tqdm>=4.60",
+        # The `ensembles` command: well kept, small, typer is built on it; we need no more.
+        "click>=8.1",
+        # CSV files and the tabular preprocessing of the command line.
+        "pandas>=2.0",
         "torch>=2.1",
         "skorch>=1.0",
         "xgboost>=2.0",
         "lightgbm>=4.0",
     ],
     extras_require=EXTRAS,
+    entry_points={"console_scripts": ["ensembles = ensembles.cli:main"]},
     classifiers=[
         "Programming Language :: Python :: 3",
         "Intended Audience :: Science/Research",

@@ -2,6 +2,7 @@
 
 from ._version import __version__
 from .bagging import BaggingClassifier, BaggingRegressor
+from .benchmark import BenchmarkResult, benchmark
 from .boosting import AdaBoostClassifier, AdaBoostRegressor
 from .gradient_boosting import GradientBoostingClassifier, GradientBoostingRegressor
 from .learners import (
@@ -23,6 +24,7 @@ __all__ = [
     "AdaBoostRegressor",
     "BaggingClassifier",
     "BaggingRegressor",
+    "BenchmarkResult",
     "CrossFit",
     "DeviceUnavailableError",
     "EnsembleSelectionClassifier",
@@ -37,6 +39,7 @@ __all__ = [
     "VotingClassifier",
     "VotingRegressor",
     "__version__",
+    "benchmark",
     "cross_fit",
     "make_learners",
     "overfitting_report",

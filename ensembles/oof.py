@@ -8,6 +8,7 @@ Optionally it also fits each member on all rows in the same parallel batch, so a
 with ``refit=True`` costs one scheduling round, not two.
 """
 
+import functools
 import time
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import get_scorer
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import has_fit_parameter
 
@@ -59,6 +60,10 @@ class CrossFit:
         Member name -> array of seconds per fold.
     fingerprint : str
         :func:`fingerprint` of ``(X, y)``, to check that a reused record matches the data.
+    outputs : dict
+        Member name -> one ``{"train": {method: output}, "test": {...}}`` per fold: the raw
+        outputs of the fold model computed while scoring (``keep_outputs=True`` only), so
+        that an ensemble of the fold models can be scored without predicting again.
     """
 
     names: list
@@ -71,6 +76,7 @@ class CrossFit:
     fit_times: dict = field(default_factory=dict)
     score_times: dict = field(default_factory=dict)
     fingerprint: str = None
+    outputs: dict = field(default_factory=dict)
 
 
 def fingerprint(X, y):
@@ -146,7 +152,7 @@ def _predict(estimator, X, method, n_classes):
 
 
 def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, scorers,
-              n_classes, monitor=False):
+              n_classes, monitor=False, keep_outputs=False):
     """One (member, fold) fit; module-level so that loky and dask can pickle it."""
     record = {"name": name, "fold": fold}
     X_train = X if train is None else _safe_indexing(X, train)
@@ -170,18 +176,56 @@ def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, s
     start = time.perf_counter()
     try:
         X_test = _safe_indexing(X, test)
+        on_test, on_train = Memo(estimator, X_test), Memo(estimator, X_train)
         if method is not None:
-            record["predictions"] = _predict(estimator, X_test, method, n_classes)
+            record["predictions"] = _predict(on_test, X_test, method, n_classes)
         scores = {}
         for scorer_name, scorer in (scorers or {}).items():
-            scores[f"test_{scorer_name}"] = scorer(estimator, X_test, y[test])
-            scores[f"train_{scorer_name}"] = scorer(estimator, X_train, y_train)
+            scores[f"test_{scorer_name}"] = scorer(on_test, X_test, y[test])
+            scores[f"train_{scorer_name}"] = scorer(on_train, X_train, y_train)
         record["scores"] = scores
+        if keep_outputs:
+            record["outputs"] = {"train": on_train.outputs, "test": on_test.outputs}
     except Exception as exc:  # noqa: BLE001
         record["error"] = exc
         return record
     record["score_time"] = time.perf_counter() - start
     return record
+
+
+class Memo:
+    """A fitted estimator whose outputs on one matrix ``X`` are computed once.
+
+    Scorers and the out-of-fold predictions ask a fold model for ``predict_proba`` (or
+    ``predict``) on the same rows several times; through a ``Memo`` each method runs
+    once on them (other matrices pass through). ``outputs`` may be seeded with outputs
+    computed elsewhere on the same rows. Everything else is the estimator's own.
+    """
+
+    _METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
+
+    def __init__(self, estimator, X, outputs=None):
+        self.estimator, self.X, self.outputs = estimator, X, dict(outputs or {})
+
+    def __sklearn_tags__(self):
+        return get_tags(self.estimator)
+
+    def __getattr__(self, name):
+        if name in ("estimator", "X", "outputs"):  # not set yet (copy, unpickling)
+            raise AttributeError(name)
+        attr = getattr(self.estimator, name)
+        if name not in self._METHODS:
+            return attr
+
+        @functools.wraps(attr)  # scikit-learn's scorers read the method's __name__
+        def method(X):
+            if X is not self.X:
+                return attr(X)
+            if name not in self.outputs:
+                self.outputs[name] = attr(X)
+            return self.outputs[name]
+
+        return method
 
 
 def _first_member_has(method):
@@ -248,7 +292,7 @@ def _name_the_member(exc, name, fold):
 
 def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scoring=None,
               refit=False, n_classes=None, n_jobs=None, verbose=0, desc="fitting",
-              monitor=False):
+              monitor=False, keep_outputs=False):
     """Fit each (member, fold) pair once, in parallel, and gather what was learned.
 
     Parameters
@@ -281,6 +325,9 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         Let members that can record curves on a validation set (our nets, XGBoost and
         LightGBM without early stopping) watch the fold's validation part; it is only
         watched, never used to fit or stop (see :mod:`ensembles._monitor`).
+    keep_outputs : bool, default=False
+        Keep the fold models' raw outputs on their train and test parts computed while
+        scoring (``CrossFit.outputs``).
 
     Returns
     -------
@@ -303,7 +350,7 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
 
     jobs = (
         delayed(_fit_task)(name, fold, est, X, y, train, test, sample_weight,
-                           methods.get(name), scoring, n_classes, monitor)
+                           methods.get(name), scoring, n_classes, monitor, keep_outputs)
         for name, fold, est, train, test in tasks
     )
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
@@ -336,6 +383,8 @@ def _gather(names, folds, methods, records, X):
         result.score_times[name] = np.array([r["score_time"] for r in per_fold])
         keys = per_fold[0]["scores"].keys() if per_fold else ()
         result.scores[name] = {k: np.array([r["scores"][k] for r in per_fold]) for k in keys}
+        if "outputs" in per_fold[0] if per_fold else False:
+            result.outputs[name] = [r["outputs"] for r in per_fold]
         if (name, None) in by_key:
             result.full_estimators[name] = by_key[(name, None)]["estimator"]
         if methods.get(name) is not None and per_fold:

@@ -38,7 +38,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import _num_samples
 from ._members import MembersMixin
 from ._monitor import recorded_curves
-from .oof import check_folds, cross_fit, fingerprint
+from .oof import Memo, check_folds, cross_fit, fingerprint
 
 __all__ = ["OverfittingReport", "overfitting_report"]
 
@@ -488,17 +488,23 @@ def _curve_rows(result, X, y):
     return rows
 
 
-def fold_ensemble(shell, result, fold, X, y_enc, sample_weight=None):
+def fold_ensemble(shell, result, fold, X, y_enc, sample_weight=None, members=None):
     """The ensemble ``shell`` as if fitted on fold ``fold``'s training rows, rebuilt from
-    the engine's ``result`` without fitting a member (see the module docstring)."""
+    the engine's ``result`` without fitting a member (see the module docstring).
+
+    ``members`` (default: the fold models) are the objects the rebuilt ensemble predicts
+    through, e.g. the fold models behind a :class:`~ensembles.oof.Memo`.
+    """
     import copy
 
     train, _ = result.folds[fold]
     est = copy.copy(shell)
-    fitted = [result.fold_estimators[n][fold] for n in result.names]
+    if members is None:
+        members = [result.fold_estimators[n][fold] for n in result.names]
     predictions = [result.oof[n][train] for n in result.names]
     weights = None if sample_weight is None else sample_weight[train]
-    return est._combine(fitted, predictions, _safe_indexing(X, train), y_enc[train], weights)
+    return est._combine(list(members), predictions, _safe_indexing(X, train), y_enc[train],
+                        weights)
 
 
 def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jobs=None,
@@ -577,7 +583,7 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
             shell._prepared_members(members), X, y_enc, folds=folds,
             methods=shell._oof_methods(members), scoring=scorers,
             n_classes=len(shell.classes_) if classification else None, n_jobs=n_jobs,
-            verbose=verbose, desc="overfitting report", monitor=curves,
+            verbose=verbose, desc="overfitting report", monitor=curves, keep_outputs=True,
         )
         rows = _engine_rows(result, dict.fromkeys(result.names, "member"), scorers)
         rows += _ensemble_rows(shell, result, X, y, y_enc, scorers, models[0][0])
@@ -598,12 +604,29 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
 
 
 def _ensemble_rows(shell, result, X, y, y_enc, scorers, name):
+    """Train and validation scores of the ensemble of each fold, from the fold models'
+    outputs the engine kept (``Memo``): the combiner runs, the members do not predict
+    again."""
+    import copy
+
     y_user = shell.classes_[y_enc] if hasattr(shell, "classes_") else y_enc
-    ensembles = [fold_ensemble(shell, result, k, X, y_enc) for k in range(len(result.folds))]
-    fit_times = [sum(result.fit_times[n][k] for n in result.names)
-                 for k in range(len(result.folds))]
-    return _score_rows(name, "ensemble", ensembles, scorers, fit_times, result.folds, X,
-                       y_user)
+    rows = []
+    for k, (train, test) in enumerate(result.folds):
+        ensemble = fold_ensemble(shell, result, k, X, y_enc)
+        row = {"model": name, "kind": "ensemble", "fold": k,
+               "fit_time": float(sum(result.fit_times[n][k] for n in result.names))}
+        for part, rows_k in (("train", train), ("valid", test)):
+            X_part = _safe_indexing(X, rows_k)
+            kept = "train" if part == "train" else "test"
+            scored = copy.copy(ensemble)
+            scored.estimators_ = [
+                Memo(result.fold_estimators[n][k], X_part,
+                     result.outputs[n][k][kept] if n in result.outputs else None)
+                for n in result.names]
+            for s_name, scorer in scorers.items():
+                row[f"{part}_{s_name}"] = float(scorer(scored, X_part, y_user[rows_k]))
+        rows.append(row)
+    return rows
 
 
 def _baseline_rows(classification, folds, scorers, X, y):

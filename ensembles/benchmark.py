@@ -45,6 +45,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_array, column_or_1d
 
 from ._compat import _check_y, _num_samples
+from ._io import read_json, write_text
 from ._members import MembersMixin, draw_member_seeds
 from .learners.device import set_device
 from .learners.roster import make_learners
@@ -318,21 +319,13 @@ class BenchmarkResult:
         text = json.dumps({"format": "ensembles.BenchmarkResult/1", "task": self.task,
                            "scoring": self.scoring, "notes": self.notes,
                            "fold_scores": columns})
-        return _write(text, path)
+        return write_text(text, path)
 
     @classmethod
     def from_json(cls, text_or_path):
         """Rebuild a result written by :meth:`to_json` (a JSON string or a file path)."""
-        text = str(text_or_path)
-        if not text.lstrip().startswith("{"):
-            with open(text, encoding="utf-8") as f:
-                text = f.read()
-        doc = json.loads(text)
-        if doc.get("format") != "ensembles.BenchmarkResult/1":
-            raise ValueError(
-                "from_json expects what BenchmarkResult.to_json wrote (format "
-                f"'ensembles.BenchmarkResult/1'); got format {doc.get('format')!r}."
-            )
+        doc = read_json(text_or_path, "ensembles.BenchmarkResult/1",
+                        "BenchmarkResult.to_json")
         frame = pd.DataFrame(doc["fold_scores"])
         for column in frame.columns.drop(["model", "kind", "fold"]):
             frame[column] = frame[column].astype(float)
@@ -385,15 +378,7 @@ class BenchmarkResult:
                              f"src='data:image/png;base64,{data}'>")
         except ImportError as exc:
             parts.append(f"<p>No plots: {html.escape(str(exc))}</p>")
-        return _write("\n".join(parts) + "</body></html>\n", path)
-
-
-def _write(text, path):
-    if path is None:
-        return text
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-    return path
+        return write_text("\n".join(parts) + "</body></html>\n", path)
 
 
 _COLORS = {"base": "tab:blue", "ensemble": "tab:orange"}

@@ -36,6 +36,7 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _num_samples
+from ._io import read_json, write_text
 from ._members import MembersMixin
 from ._monitor import recorded_curves
 from .oof import Memo, check_folds, cross_fit, fingerprint
@@ -362,26 +363,13 @@ class OverfittingReport:
             "scores": {c: self.scores[c].tolist() for c in self.scores.columns},
             "curves": {c: self.curves[c].tolist() for c in self.curves.columns},
         }
-        text = json.dumps(doc)
-        if path is None:
-            return text
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
-        return path
+        return write_text(json.dumps(doc), path)
 
     @classmethod
     def from_json(cls, text_or_path):
         """Rebuild a report written by :meth:`to_json` (a JSON string or a file path)."""
-        text = str(text_or_path)
-        if not text.lstrip().startswith("{"):
-            with open(text, encoding="utf-8") as f:
-                text = f.read()
-        doc = json.loads(text)
-        if doc.get("format") != "ensembles.OverfittingReport/1":
-            raise ValueError(
-                "from_json expects what OverfittingReport.to_json wrote (format "
-                f"'ensembles.OverfittingReport/1'); got format {doc.get('format')!r}."
-            )
+        doc = read_json(text_or_path, "ensembles.OverfittingReport/1",
+                        "OverfittingReport.to_json")
         return cls(pd.DataFrame(doc["scores"]), pd.DataFrame(doc["curves"]),
                    scoring=doc["scoring"], task=doc["task"], overfit_gap=doc["overfit_gap"],
                    underfit_skill=doc["underfit_skill"], notes=doc["notes"])
@@ -409,12 +397,7 @@ class OverfittingReport:
         PNG. Returns the text, or writes it to ``path``."""
         from ._report_plots import report_html
 
-        text = report_html(self)
-        if path is None:
-            return text
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
-        return path
+        return write_text(report_html(self), path)
 
 
 # -- building it --------------------------------------------------------------------------

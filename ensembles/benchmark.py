@@ -25,11 +25,6 @@ So benchmarking ``N`` ensembles costs about one cross-validation of the base mod
 ``N + 1``. Any other estimator is cross-validated on the same folds, in the same run.
 """
 
-import base64
-import ctypes
-import functools
-import html
-import io
 import json
 import time
 from dataclasses import replace
@@ -37,19 +32,19 @@ from dataclasses import replace
 import joblib
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import _safe_indexing, check_random_state, get_tags
-from sklearn.utils.metaestimators import available_if
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_array, column_or_1d
 
 from ._compat import _check_y, _num_samples
 from ._io import read_json, write_text
 from ._members import MembersMixin, draw_member_seeds
+from ._probe import _PeakMemory, _Probe, _Replay
 from .learners.device import set_device
 from .learners.roster import make_learners
-from .oof import _predict, cross_fit
+from .oof import cross_fit
 from .report import _folds, _scorers, fold_ensemble
 from .selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
 from .stacking import StackingClassifier, StackingRegressor
@@ -62,138 +57,6 @@ _TASKS = ("classification", "regression")
 #: Numeric integer targets with more distinct values than this are taken for regression.
 _MAX_CLASSES = 20
 _METHODS = ("predict_proba", "decision_function", "predict")
-
-
-# -- memory -------------------------------------------------------------------------------
-def _status_bytes(key):
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) * 1024
-    raise OSError(f"no {key} in /proc/self/status")
-
-
-@functools.cache
-def _malloc_trim():
-    try:
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc
-        return None
-
-
-def _release_free_memory():
-    """Hand the memory that malloc holds free back to the system (glibc), so that what a
-    fit allocates next shows in its resident memory instead of reusing those pages."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-class _PeakMemory:
-    """Peak resident memory (MiB) that a block adds to its process, NaN where unknown.
-
-    Linux only: the kernel's high-water mark of resident memory (``VmHWM``) is reset to
-    the current RSS through ``/proc/self/clear_refs`` and read after the block, so native
-    allocations (torch, XGBoost, LightGBM) count as well as NumPy's and Python's. The
-    reset also lowers what ``getrusage`` reports later as this process's peak RSS.
-    """
-
-    def __enter__(self):
-        _release_free_memory()
-        try:
-            with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
-                f.write("5")
-            self._before = _status_bytes("VmRSS")
-        except OSError:
-            self._before = None
-        return self
-
-    def __exit__(self, *exc):
-        self.mib = float("nan")
-        if self._before is not None:
-            try:
-                self.mib = max(0, _status_bytes("VmHWM") - self._before) / 2**20
-            except OSError:
-                pass
-        return False
-
-
-def _inner_has(method):
-    return lambda self: hasattr(self.estimator, method)
-
-
-class _Probe(BaseEstimator):
-    """A model as the engine fits it, with the peak memory of its fit recorded."""
-
-    def __init__(self, estimator):
-        self.estimator = estimator
-
-    def fit(self, X, y):
-        with _PeakMemory() as peak:
-            self.estimator.fit(X, y)  # the engine's own clone: nobody else holds it
-        self.estimator_ = self.estimator
-        self.peak_memory_ = peak.mib
-        return self
-
-    def predict(self, X):
-        return self.estimator_.predict(X)
-
-    @available_if(_inner_has("predict_proba"))
-    def predict_proba(self, X):
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_inner_has("decision_function"))
-    def decision_function(self, X):
-        return self.estimator_.decision_function(X)
-
-    @property
-    def classes_(self):
-        return self.estimator_.classes_
-
-
-def _known(method):
-    return lambda self: method in self.outputs or hasattr(self.estimator, method)
-
-
-class _Replay:
-    """A fitted model standing in for itself on one fold's validation rows.
-
-    Outputs already computed there (by the engine's workers) are returned as they are;
-    others are computed once and kept. ``n_classes`` aligns computed probability columns
-    on all classes (as the engine does); ``decode`` maps a model's encoded class indices
-    to the user's labels, which ``classes_`` then holds.
-    """
-
-    def __init__(self, estimator, outputs, n_rows, classes=None, n_classes=None,
-                 decode=False):
-        self.estimator, self.outputs, self.n_rows = estimator, dict(outputs), n_rows
-        self.n_classes, self.decode = n_classes, decode
-        if classes is not None:
-            self.classes_ = classes
-
-    def __sklearn_tags__(self):
-        return get_tags(self.estimator)
-
-    def _output(self, method, X):
-        if _num_samples(X) != self.n_rows:
-            raise RuntimeError(f"a replay of {self.n_rows} rows was asked for "
-                               f"{_num_samples(X)}; this is a bug in ensembles.benchmark.")
-        if method not in self.outputs:
-            self.outputs[method] = (getattr(self.estimator, method)(X) if method == "predict"
-                                    else _predict(self.estimator, X, method, self.n_classes))
-        return self.outputs[method]
-
-    def predict(self, X):
-        out = self._output("predict", X)
-        return self.classes_[np.asarray(out).astype(int)] if self.decode else out
-
-    @available_if(_known("predict_proba"))
-    def predict_proba(self, X):
-        return self._output("predict_proba", X)
-
-    @available_if(_known("decision_function"))
-    def decision_function(self, X):
-        return self._output("decision_function", X)
 
 
 # -- the result ---------------------------------------------------------------------------
@@ -340,10 +203,12 @@ class BenchmarkResult:
         std over folds) against mean fit time per fold. ``scorer`` defaults to the first.
         Saved to ``path`` when given. Needs ``pip install ensembles[plot]``.
         """
+        from ._benchmark_plots import plot_scores, plot_time
+
         scorer = self.scoring[0] if scorer is None else scorer
         if scorer not in self.scoring:
             raise ValueError(f"scorer must be one of {self.scoring}; got {scorer!r}.")
-        draw = {"scores": _plot_scores, "time": _plot_time}.get(kind)
+        draw = {"scores": plot_scores, "time": plot_time}.get(kind)
         if draw is None:
             raise ValueError(f"kind must be 'scores' or 'time'; got {kind!r}.")
         figure = draw(self, scorer)
@@ -355,83 +220,9 @@ class BenchmarkResult:
         """One self-contained HTML page: the leaderboard, the notes and both plots
         (embedded PNG; left out, with a line saying so, without matplotlib). Returns the
         text, or writes it to ``path``."""
-        header, rows = self._table()
-        cells = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
-                        for r in rows)
-        parts = [
-            "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Benchmark</title>"
-            "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-            "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
-            "td:nth-child(2),td:nth-child(3){text-align:left}</style></head><body>",
-            "<h1>Benchmark: base models and ensembles</h1><table><tr>"
-            + "".join(f"<th>{html.escape(h)}</th>" for h in header) + f"</tr>{cells}</table>",
-            f"<p>{html.escape(self._legend())}</p><ul>"
-            + "".join(f"<li>{html.escape(n)}</li>" for n in self.notes) + "</ul>",
-        ]
-        try:
-            for kind, title in (("scores", "Validation score per fold"),
-                                ("time", "Score against fit time")):
-                png = io.BytesIO()
-                self.plot(kind).savefig(png, format="png", dpi=100)
-                data = base64.b64encode(png.getvalue()).decode("ascii")
-                parts.append(f"<h2>{title}</h2><img alt='{kind}' "
-                             f"src='data:image/png;base64,{data}'>")
-        except ImportError as exc:
-            parts.append(f"<p>No plots: {html.escape(str(exc))}</p>")
-        return write_text("\n".join(parts) + "</body></html>\n", path)
+        from ._benchmark_plots import benchmark_html
 
-
-_COLORS = {"base": "tab:blue", "ensemble": "tab:orange"}
-
-
-def _figure(width, height):
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise ImportError("plots need matplotlib: pip install ensembles[plot]") from exc
-    return Figure(figsize=(width, height), layout="constrained")
-
-
-def _plot_scores(result, scorer):
-    board = result.to_frame()
-    figure = _figure(max(5.0, 0.7 * len(board) + 2), 4.5)
-    ax = figure.add_subplot()
-    folds = result.fold_scores
-    for i, (model, kind) in enumerate(zip(board["model"], board["kind"])):
-        values = folds.loc[folds["model"] == model, scorer].to_numpy()
-        ax.boxplot([values], positions=[i], widths=0.5, showfliers=False,
-                   medianprops={"color": "black"})
-        ax.scatter(i + np.linspace(-0.12, 0.12, len(values)), values, s=14, zorder=3,
-                   color=_COLORS[kind])
-    for kind, color in _COLORS.items():
-        ax.scatter([], [], color=color, label=kind)
-    ax.set_xticks(range(len(board)), board["model"], rotation=30, ha="right")
-    ax.set_ylabel(f"validation {scorer}")
-    ax.set_title("Validation score per fold (best first)")
-    ax.legend(loc="best")
-    return figure
-
-
-def _plot_time(result, scorer):
-    board = result.to_frame()
-    figure = _figure(6.5, 4.5)
-    ax = figure.add_subplot()
-    for kind, color in _COLORS.items():
-        part = board[board["kind"] == kind]
-        ax.errorbar(part["fit_time"], part[f"{scorer}_mean"], yerr=part[f"{scorer}_std"],
-                    fmt="o", color=color, label=kind, capsize=3)
-    for _, row in board.iterrows():
-        ax.annotate(row["model"], (row["fit_time"], row[f"{scorer}_mean"]),
-                    xytext=(4, 4), textcoords="offset points", fontsize=8)
-    times = board["fit_time"].to_numpy()
-    if np.all(times > 0) and times.max() > 10 * times.min():
-        ax.set_xscale("log")
-        ax.xaxis.set_minor_formatter("")  # decades only: minor labels collide
-    ax.set_xlabel("mean fit time per fold (s)")
-    ax.set_ylabel(f"mean validation {scorer}")
-    ax.set_title("Score against fit time")
-    ax.legend(loc="best")
-    return figure
+        return write_text(benchmark_html(self), path)
 
 
 # -- what is compared ---------------------------------------------------------------------

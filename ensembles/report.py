@@ -31,14 +31,13 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.model_selection import check_cv
-from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _num_samples
+from ._curves import learning_curves
 from ._io import read_json, write_text
 from ._members import MembersMixin
-from ._monitor import recorded_curves
 from .oof import Memo, check_folds, cross_fit, fingerprint
 
 __all__ = ["OverfittingReport", "overfitting_report"]
@@ -47,7 +46,6 @@ __all__ = ["OverfittingReport", "overfitting_report"]
 _PERFECT = {"accuracy": 1.0, "balanced_accuracy": 1.0, "r2": 1.0, "roc_auc": 1.0,
             "average_precision": 1.0, "f1": 1.0, "precision": 1.0, "recall": 1.0,
             "jaccard": 1.0, "explained_variance": 1.0, "top_k_accuracy": 1.0, "d2": 1.0}
-_MAX_CURVE_POINTS = 50
 
 
 def _perfect_score(name):
@@ -101,100 +99,6 @@ def _folds(cv, X, y, groups, classification):
                 )
     splitter = check_cv(cv, y, classifier=classification)
     return check_folds(splitter.split(X, y, groups), _num_samples(X))
-
-
-# -- learning curves ----------------------------------------------------------------------
-def _final_step(model):
-    """(transform X for the last step, the last step) of a model or a Pipeline."""
-    if isinstance(model, Pipeline):
-        head = model[:-1]
-        return (head.transform if len(head) else (lambda X: X)), model.steps[-1][1]
-    return (lambda X: X), model
-
-
-def _curve_metrics(classification, classes):
-    """(loss, (metric name, metric)) on predictions, in NumPy: scikit-learn's metric
-    functions validate their input at each call, which dominates over hundreds of rounds."""
-    if classification:
-        classes = np.asarray(classes)
-
-        def loss(y, proba):
-            proba = proba / proba.sum(axis=1, keepdims=True)  # float32 (XGBoost) sums
-            picked = proba[np.arange(len(y)), np.searchsorted(classes, y)]
-            return float(-np.mean(np.log(np.clip(picked, 1e-15, None))))
-
-        def metric(y, proba):
-            return float(np.mean(classes[np.argmax(proba, axis=1)] == y))
-
-        return loss, ("accuracy", metric)
-
-    def mse(y, pred):
-        return float(np.mean((np.asarray(y, dtype=float) - pred) ** 2))
-
-    def r2(y, pred):
-        y = np.asarray(y, dtype=float)
-        total = np.sum((y - y.mean()) ** 2)
-        return float(1 - np.sum((y - pred) ** 2) / total) if total > 0 else float("nan")
-
-    return mse, ("r2", r2)
-
-
-def _staged(step, X, classification, rounds):
-    """Predictions after each round in ``rounds`` (1-based), from whatever the model has."""
-    module = type(step).__module__.split(".")[0]
-    method = "predict_proba" if classification else "predict"
-    if hasattr(step, f"staged_{method}"):
-        wanted = set(rounds)
-        return [p for i, p in enumerate(getattr(step, f"staged_{method}")(X), 1)
-                if i in wanted]
-    if module == "xgboost":
-        return [getattr(step, method)(X, iteration_range=(0, r)) for r in rounds]
-    if module == "lightgbm":
-        return [getattr(step, method)(X, num_iteration=r) for r in rounds]
-    return None
-
-
-def _n_rounds(step):
-    module = type(step).__module__.split(".")[0]
-    if module == "xgboost":
-        return int(step.get_booster().num_boosted_rounds())
-    if module == "lightgbm":
-        return int(step.booster_.current_iteration())
-    if hasattr(step, "staged_predict"):
-        return len(getattr(step, "estimators_", [])) or None
-    return None
-
-
-def learning_curves(model, X_train, y_train, X_valid, y_valid):
-    """Train and validation curves of one fitted model, as rows
-    ``(step_name, step, split, metric, value)``; empty when the model has none.
-
-    What the model recorded while training comes first (:mod:`ensembles._monitor`);
-    otherwise a boosting model is re-predicted at up to 50 evenly spaced rounds.
-    """
-    recorded = recorded_curves(model, y_train, y_valid)
-    if recorded is not None:
-        return recorded
-    transform, step = _final_step(model)
-    if hasattr(step, "history_"):
-        return []
-    total = _n_rounds(step)
-    if not total:
-        return []
-    classification = is_classifier(step)
-    rounds = np.unique(np.linspace(1, total, num=min(total, _MAX_CURVE_POINTS)).astype(int))
-    loss, (metric_name, metric) = _curve_metrics(classification,
-                                                 getattr(step, "classes_", None))
-    rows = []
-    for split, X, y in (("train", X_train, y_train), ("validation", X_valid, y_valid)):
-        staged = _staged(step, transform(X), classification, rounds.tolist())
-        if staged is None:
-            return []
-        for r, pred in zip(rounds, staged):
-            pred = np.asarray(pred, dtype=float)
-            rows.append(("round", int(r), split, "loss", loss(y, pred)))
-            rows.append(("round", int(r), split, metric_name, metric(y, pred)))
-    return rows
 
 
 def _fmt(value, sign=""):

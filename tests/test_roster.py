@@ -210,3 +210,17 @@ def test_bad_arguments(kwargs, message):
 def test_options_are_keyword_only():
     with pytest.raises(TypeError):
         make_learners("classification", "cpu")
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_threads_capped_per_learner(task):
+    """One thread per learner by default (the meta-learners parallelise over tasks);
+    n_jobs raises it for each learner that has threads."""
+    for n_jobs in (1, 3):
+        for name, learner in make_learners(task, device="cpu", random_state=0,
+                                           n_jobs=n_jobs):
+            threads = {k: v for k, v in learner.get_params().items() if k.endswith("n_jobs")}
+            if name in ("net", "xgb", "lgbm", "rf", "et"):
+                assert set(threads.values()) == {n_jobs}, (name, threads)
+    with pytest.raises(ValueError, match="n_jobs must be a non-zero int"):
+        make_learners(task, device="cpu", n_jobs=0)

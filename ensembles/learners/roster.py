@@ -5,6 +5,8 @@ linear model and a nearest-neighbour model make different kinds of errors, which
 voting, stacking and ensemble selection feed on.
 """
 
+from numbers import Integral
+
 import numpy as np
 from lightgbm import LGBMClassifier, LGBMRegressor
 from sklearn.ensemble import (
@@ -68,7 +70,8 @@ _SIZES = {
 _RIDGE_ALPHAS = tuple(10.0**k for k in range(-3, 4))
 
 
-def make_learners(task="classification", *, device="auto", random_state=None, size="medium"):
+def make_learners(task="classification", *, device="auto", random_state=None, size="medium",
+                  n_jobs=1):
     """A diverse list of unfitted base learners, ready for a meta-learner.
 
     Parameters
@@ -87,6 +90,11 @@ def make_learners(task="classification", *, device="auto", random_state=None, si
         ``"small"``: few trees, a small net and few epochs, for tests and quick looks.
         ``"medium"``: more trees at a lower learning rate and a wider net, a reasonable
         start for real work.
+    n_jobs : int, default=1
+        Threads of each learner that has them (the net's torch threads, XGBoost,
+        LightGBM, the forests). One by default: the meta-learners run members and folds
+        in parallel with their own ``n_jobs``, one thread per task, which is where the
+        cores are best spent. Raise it (``-1``: all cores) to fit one learner alone.
 
     Returns
     -------
@@ -108,9 +116,10 @@ def make_learners(task="classification", *, device="auto", random_state=None, si
 
     Notes
     -----
-    Thread counts are left at each library's default: XGBoost and LightGBM use all
-    cores, scikit-learn's forests one. Meta-learners cap them when they run members in
-    parallel.
+    Threads are capped at ``n_jobs`` (one) rather than left at each library's default:
+    XGBoost and LightGBM would use every core, and their OpenMP threads spin-wait on a
+    core that another process holds. On 2 shared cores an XGBoost fit on iris took
+    21.8 s with its default threads and 0.16 s with one (docs/benchmarks.md).
 
     ``XGBClassifier`` expects labels ``0 .. n_classes - 1``. The meta-learners of this
     package encode labels before their members see them; to fit the ``"xgb"`` member on
@@ -132,33 +141,40 @@ def make_learners(task="classification", *, device="auto", random_state=None, si
         raise ValueError(f"task must be 'classification' or 'regression'; got {task!r}.")
     if not isinstance(size, str) or size not in _SIZES:
         raise ValueError(f"size must be 'small' or 'medium'; got {size!r}.")
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs == 0:
+        raise ValueError(f"n_jobs must be a non-zero int (-1: all cores); got {n_jobs!r}.")
     resolve_device(device)  # a bad device fails here, before random_state is drawn from
 
     rng = check_random_state(random_state)
     seeds = dict(zip(_NAMES, rng.randint(np.iinfo(np.int32).max, size=len(_NAMES)).tolist()))
     build = _classifiers if task == "classification" else _regressors
-    learners = build(_SIZES[size], seeds)
+    learners = build(_SIZES[size], seeds, n_jobs)
     for _, learner in learners:
         set_device(learner, device)
     return learners
 
 
-def _classifiers(cfg, seeds):
+def _classifiers(cfg, seeds, n_jobs):
     return [
         (
             "net",
             make_pipeline(
                 StandardScaler(),
-                NetClassifier(**cfg["net"], early_stopping=True, random_state=seeds["net"]),
+                NetClassifier(**cfg["net"], early_stopping=True, n_jobs=n_jobs,
+                             random_state=seeds["net"]),
             ),
         ),
-        ("xgb", XGBClassifier(**cfg["boost"], **cfg["xgb"], random_state=seeds["xgb"])),
+        ("xgb", XGBClassifier(**cfg["boost"], **cfg["xgb"], n_jobs=n_jobs,
+                            random_state=seeds["xgb"])),
         (
             "lgbm",
-            LGBMClassifier(**cfg["boost"], **cfg["lgbm"], verbose=-1, random_state=seeds["lgbm"]),
+            LGBMClassifier(**cfg["boost"], **cfg["lgbm"], verbose=-1, n_jobs=n_jobs,
+                          random_state=seeds["lgbm"]),
         ),
-        ("rf", RandomForestClassifier(**cfg["forest"], random_state=seeds["rf"])),
-        ("et", ExtraTreesClassifier(**cfg["forest"], random_state=seeds["et"])),
+        ("rf", RandomForestClassifier(**cfg["forest"], n_jobs=n_jobs,
+                              random_state=seeds["rf"])),
+        ("et", ExtraTreesClassifier(**cfg["forest"], n_jobs=n_jobs,
+                              random_state=seeds["et"])),
         # lbfgs ignores the seed; it is set so that another solver, chosen through
         # set_params, is still reproducible.
         (
@@ -171,22 +187,27 @@ def _classifiers(cfg, seeds):
     ]
 
 
-def _regressors(cfg, seeds):
+def _regressors(cfg, seeds, n_jobs):
     return [
         (
             "net",
             make_pipeline(
                 StandardScaler(),
-                NetRegressor(**cfg["net"], early_stopping=True, random_state=seeds["net"]),
+                NetRegressor(**cfg["net"], early_stopping=True, n_jobs=n_jobs,
+                             random_state=seeds["net"]),
             ),
         ),
-        ("xgb", XGBRegressor(**cfg["boost"], **cfg["xgb"], random_state=seeds["xgb"])),
+        ("xgb", XGBRegressor(**cfg["boost"], **cfg["xgb"], n_jobs=n_jobs,
+                            random_state=seeds["xgb"])),
         (
             "lgbm",
-            LGBMRegressor(**cfg["boost"], **cfg["lgbm"], verbose=-1, random_state=seeds["lgbm"]),
+            LGBMRegressor(**cfg["boost"], **cfg["lgbm"], verbose=-1, n_jobs=n_jobs,
+                          random_state=seeds["lgbm"]),
         ),
-        ("rf", RandomForestRegressor(**cfg["forest"], random_state=seeds["rf"])),
-        ("et", ExtraTreesRegressor(**cfg["forest"], random_state=seeds["et"])),
+        ("rf", RandomForestRegressor(**cfg["forest"], n_jobs=n_jobs,
+                              random_state=seeds["rf"])),
+        ("et", ExtraTreesRegressor(**cfg["forest"], n_jobs=n_jobs,
+                              random_state=seeds["et"])),
         ("linear", make_pipeline(StandardScaler(), RidgeCV(alphas=_RIDGE_ALPHAS))),
         ("knn", make_pipeline(StandardScaler(), KNeighborsRegressor(**cfg["knn"]))),
     ]

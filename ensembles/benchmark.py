@@ -116,7 +116,8 @@ class BenchmarkResult:
                 row[column] = group[column].mean()
             rows.append(row)
         board = pd.DataFrame(rows)
-        key = board[f"{self.scoring[0]}_mean"]
+        # means equal but for summation order (0.96 vs 0.9600000000000002) tie
+        key = board[f"{self.scoring[0]}_mean"].round(12)
         board.insert(0, "rank", key.rank(method="min", ascending=False).astype(int))
         return board.sort_values("rank", kind="stable").reset_index(drop=True)
 

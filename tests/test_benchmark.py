@@ -336,3 +336,16 @@ def test_bad_input(three_classes, kwargs, error, match):
     args = {"models": _classifiers(), "X": X, "y": y, "cv": 3, "verbose": 0, **kwargs}
     with pytest.raises(error, match=match):
         benchmark(args.pop("models"), args.pop("X"), args.pop("y"), **args)
+
+
+def test_means_equal_but_for_rounding_share_a_rank():
+    from ensembles import BenchmarkResult
+
+    folds = pd.DataFrame({
+        "model": ["a"] * 3 + ["b"] * 3, "kind": ["base"] * 6, "fold": [0, 1, 2] * 2,
+        "accuracy": [0.1, 0.2, 0.3, 0.3, 0.2, 0.1],
+        "fit_time": 1.0, "predict_time": 0.1, "peak_memory_mb": 1.0,
+    })
+    board = BenchmarkResult(folds, scoring=["accuracy"], task="classification").to_frame()
+    assert board["accuracy_mean"].iloc[0] != board["accuracy_mean"].iloc[1]  # rounding
+    assert board["rank"].tolist() == [1, 1]

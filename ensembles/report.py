@@ -230,7 +230,7 @@ class OverfittingReport:
         line = "  ".join
         out = [line(h.ljust(w) for h, w in zip(header, widths)),
                line("-" * w for w in widths)]
-        out += [line(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
+        out += [line(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
         folds = self.scores["fold"].nunique()
         out.append(f"\n{folds} folds; scores greater-is-better (scikit-learn's convention); "
                    f"gap = train - validation; verdict from {self.scoring[0]} "

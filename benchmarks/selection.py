@@ -233,10 +233,16 @@ def classification(args):
                      f"{selected} of {rows[0]['n_members']} | {mean['seconds']:.1f} |")
         print(f"done: {name}", flush=True)
 
+    _print_table(f"Test log-loss (lower is better) and accuracy in brackets, mean of "
+                 f"{args.repeats} outer splits; wins: splits where selection's test log-loss "
+                 "<= both baselines'; seconds: one fit of the selection (all members' "
+                 "cross-fit and refit), mean.", header, lines, wins, "log-loss", len(DATA))
+    print(f"classification part {time.perf_counter() - total_start:.0f} s")
+
+
+def _print_table(caption, header, lines, wins, metric, n_sets):
     print()
-    print(f"Test log-loss (lower is better) and accuracy in brackets, mean of {args.repeats} "
-          "outer splits; wins: splits where selection's test log-loss <= both baselines'; "
-          "seconds: one fit of the selection (all members' cross-fit and refit), mean.")
+    print(caption)
     print()
     print("| data set | rows x features | " + " | ".join(header)
           + " | wins | members selected | seconds |")
@@ -244,9 +250,8 @@ def classification(args):
     print("\n".join(lines))
     print()
     for k, n in wins.items():
-        print(f"{k}: mean test log-loss <= best single member's and <= simple average's on "
-              f"{n} of {len(DATA)} data sets")
-    print(f"classification part {time.perf_counter() - total_start:.0f} s")
+        print(f"{k}: mean test {metric} <= best single member's and <= simple average's on "
+              f"{n} of {n_sets} data sets")
 
 
 def regression(args):
@@ -279,19 +284,10 @@ def regression(args):
                      f"{selected} of {rows[0]['n_members']} | {mean['seconds']:.1f} |")
         print(f"done: {name}", flush=True)
 
-    print()
-    print(f"Test MSE (lower is better) and R2 in brackets, mean of {args.repeats} outer "
-          "splits; wins: splits where selection's test MSE <= both baselines'; seconds: one "
-          "fit of the selection (all members' cross-fit and refit), mean.")
-    print()
-    print("| data set | rows x features | " + " | ".join(header)
-          + " | wins | members selected | seconds |")
-    print("|---" * (len(header) + 5) + "|")
-    print("\n".join(lines))
-    print()
-    for k, n in wins.items():
-        print(f"{k}: mean test MSE <= best single member's and <= simple average's on "
-              f"{n} of {len(REGRESSION_DATA)} data sets")
+    _print_table(f"Test MSE (lower is better) and R2 in brackets, mean of {args.repeats} "
+                 "outer splits; wins: splits where selection's test MSE <= both baselines'; "
+                 "seconds: one fit of the selection (all members' cross-fit and refit), mean.",
+                 header, lines, wins, "MSE", len(REGRESSION_DATA))
     print(f"regression part {time.perf_counter() - start:.0f} s")
 
 

@@ -5,7 +5,12 @@ means a new release breaks one file, not twenty.
 """
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+)
 from sklearn.utils.metaestimators import _BaseComposition
 from sklearn.utils.validation import (
     _check_feature_names_in,
@@ -19,6 +24,7 @@ __all__ = [
     "HasMethods",
     "_BaseComposition",
     "Interval",
+    "InvalidParameterError",
     "StrOptions",
     "_check_feature_names_in",
     "_check_sample_weight",

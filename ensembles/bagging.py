@@ -77,6 +77,10 @@ def _take_columns(X, cols):
 def _fit_one(estimator, X, y, rows, weight, cols):
     """Fit one member on its rows and columns; module-level so that loky can pickle it."""
     try:
+        if len(rows) == 0:
+            raise ValueError(
+                "its draw holds only rows whose sample_weight is 0, so it has nothing to fit "
+                "on; give fewer rows zero weight, or draw more rows (max_samples).")
         X_bag = _safe_indexing(X, rows)
         if cols is not None:
             X_bag = _take_columns(X_bag, cols)
@@ -168,6 +172,7 @@ class _BaseBagging(BaseEstimator):
         n_samples, n_features = X.shape
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+            self._check_weighted_target(y, sample_weight)
         n_rows = _count("max_samples", self.max_samples, n_samples, "rows")
         n_cols = _count("max_features", self.max_features, n_features, "columns")
         if self.oob_score and not self.bootstrap and n_rows == n_samples:
@@ -225,6 +230,9 @@ class _BaseBagging(BaseEstimator):
         if self.oob_score:
             self._set_oob(X, y)
         return self
+
+    def _check_weighted_target(self, y, sample_weight):
+        """Regressors take any weights that ``_check_sample_weight`` lets through."""
 
     def _draw(self, seed):
         n_samples, n_features, n_rows, n_cols, bootstrap, bootstrap_features = self._spec
@@ -425,6 +433,14 @@ class BaggingClassifier(ClassifierMixin, _BaseBagging):
 
     def _output_shape(self, y):
         return (len(self.classes_),)
+
+    def _check_weighted_target(self, y, sample_weight):
+        kept = np.unique(y[sample_weight > 0])
+        if len(kept) < 2:
+            raise ValueError(
+                "sample_weight must leave at least two classes with positive weight for "
+                f"{type(self).__name__}; got positive weight only on class(es) "
+                f"{self.classes_[kept].tolist()}.")
 
     def _member_output(self, i, X):
         estimator, X = self.estimators_[i], self._member_X(i, X)

@@ -21,9 +21,9 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklearn.utils._param_validation import InvalidParameterError
 
 from ensembles import BaggingClassifier, BaggingRegressor, NetClassifier, NetRegressor
+from ensembles._compat import InvalidParameterError
 
 
 def _classification(seed=0, n_samples=300, **kwargs):
@@ -432,6 +432,27 @@ def test_member_without_sample_weight_and_no_resampling():
             "which needs bootstrap=True; set bootstrap=True or give no sample_weight.")):
         clf.fit(X, y, sample_weight=np.ones(len(y)))
     clf.set_params(bootstrap=True).fit(X, y, sample_weight=np.ones(len(y)))  # resampled
+
+
+def test_sample_weight_leaving_one_class_is_refused_by_name():
+    X, y = _classification()
+    with pytest.raises(ValueError, match=re.escape(
+            "sample_weight must leave at least two classes with positive weight for "
+            "BaggingClassifier; got positive weight only on class(es) [1].")):
+        BaggingClassifier(n_estimators=3).fit(X, y, sample_weight=(y == 1).astype(float))
+
+
+def test_a_draw_of_zero_weight_rows_names_the_member():
+    # 2 rows of 300 carry weight; a 1-row draw misses both in most members.
+    X, y = _classification()
+    weight = np.zeros(len(y))
+    weight[[np.flatnonzero(y == 0)[0], np.flatnonzero(y == 1)[0]]] = 1.0
+    with pytest.raises(ValueError, match=re.escape(
+            "member 0 (DecisionTreeClassifier) failed: its draw holds only rows whose "
+            "sample_weight is 0, so it has nothing to fit on; give fewer rows zero weight, "
+            "or draw more rows (max_samples).")):
+        BaggingClassifier(n_estimators=3, max_samples=1, random_state=0).fit(
+            X, y, sample_weight=weight)
 
 
 def test_regressor_bad_input():

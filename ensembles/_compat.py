@@ -4,7 +4,11 @@ scikit-learn moves its private modules between releases; keeping every such impo
 means a new release breaks one file, not twenty.
 """
 
-from sklearn.base import _fit_context
+import copy
+import functools
+
+import numpy as np
+from sklearn.base import _fit_context as _sklearn_fit_context
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -33,3 +37,36 @@ __all__ = [
     "_fit_context",
     "validate_data",
 ]
+
+
+def _fit_context(*, prefer_skip_nested_validation):
+    """scikit-learn's ``fit`` decorator, and one promise more: a ``fit`` that raises (or is
+    interrupted) leaves the estimator as it was before the call.
+
+    A refit of a fitted ensemble that fails in one member (or a warm start that fails in
+    a new one) would otherwise leave new ``classes_`` or ``n_features_in_`` over the old
+    fitted members, a model that predicts nothing. Fitted attributes are rebound, not
+    changed in place, by our ``fit`` methods, so a shallow snapshot of the instance
+    (lists, dicts and arrays copied one level) is enough to restore it.
+    """
+    sklearn_decorator = _sklearn_fit_context(
+        prefer_skip_nested_validation=prefer_skip_nested_validation)
+
+    def decorator(fit_method):
+        checked_fit = sklearn_decorator(fit_method)
+
+        @functools.wraps(fit_method)
+        def wrapper(estimator, *args, **kwargs):
+            before = {key: copy.copy(value) if isinstance(value, (list, dict, np.ndarray))
+                      else value for key, value in vars(estimator).items()}
+            try:
+                return checked_fit(estimator, *args, **kwargs)
+            except BaseException:
+                vars(estimator).clear()
+                vars(estimator).update(before)
+                raise
+
+        return wrapper
+
+    return decorator
+

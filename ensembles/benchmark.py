@@ -27,6 +27,7 @@ So benchmarking ``N`` ensembles costs about one cross-validation of the base mod
 
 import json
 import time
+import warnings
 from dataclasses import replace
 
 import joblib
@@ -362,6 +363,47 @@ def _engine_shell(name, estimator, base, X, y, default, notes):
     return shell, [n for n, _ in members]
 
 
+def _leave_out_failures(errors, base, kept, shells, task, random_state, X, y, notes):
+    """Drop the models that failed (``on_error="skip"``) and the ensembles that needed
+    them; one of ``ENSEMBLE_NAMES`` built on all the base models is rebuilt on those
+    that did not fail. Returns the base models and the ensembles left; updates
+    ``shells`` in place."""
+    classification = task == "classification"
+    given = list(base.items())
+    for name, exc in errors.items():
+        message = f"{name!r} left out: {type(exc).__name__}: {exc}"
+        notes.append(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
+    base = {n: e for n, e in base.items() if n not in errors}
+    if not base:
+        raise next(iter(errors.values()))
+    still, rebuilt = [], []
+    for name, estimator in kept:
+        if name in errors:
+            continue
+        members = shells[name][1] if name in shells else []
+        lost = [m for m in members if m in errors]
+        if not lost:
+            still.append((name, estimator))
+            continue
+        del shells[name]
+        if name in ENSEMBLE_NAMES and _same(estimator, _default_ensemble(
+                name, given, classification, random_state)):
+            estimator = _default_ensemble(name, list(base.items()), classification,
+                                          random_state)
+            shell = _engine_shell(name, estimator, base, X, y, True, notes)
+            if shell:
+                shells[name] = shell
+                still.append((name, estimator))
+                rebuilt.append(name)
+                continue
+        notes.append(f"{name!r} left out: its member(s) {lost} failed.")
+    if rebuilt:
+        notes.append(f"{', '.join(map(repr, rebuilt))}: built on the base models that did "
+                     "not fail.")
+    return base, still
+
+
 def _base_methods(base, shells, classification):
     """One prediction method per base model, the one the most ensembles need."""
     methods = {}
@@ -380,7 +422,8 @@ def _base_methods(base, shells, classification):
 
 # -- running it ---------------------------------------------------------------------------
 def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=None,
-              groups=None, n_jobs=None, random_state=None, verbose=1, device=None):
+              groups=None, n_jobs=None, random_state=None, verbose=1, device=None,
+              on_error="skip"):
     """Compare base models and ensembles of them on the same folds with the same scorers.
 
     Every base model is fitted once per fold; every ensemble of the base models is
@@ -428,6 +471,14 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
     device : {None, "auto", "cpu", "cuda", "cuda:N"}, default=None
         Set on every base model with :func:`ensembles.set_device`; None leaves them as
         given (the default roster then uses ``"auto"``).
+    on_error : {"skip", "raise"}, default="skip"
+        A model that fails in any fold: ``"skip"`` leaves it out of the leaderboard with
+        a note and a ``UserWarning`` (the error, naming the model and the fold), as
+        ``cross_validate`` scores a failed fit NaN and warns; an ensemble named from
+        ``ensembles`` is then built on the base models that did not fail, and any other
+        ensemble that needs a failed model is left out. ``"raise"``: raise that error
+        once every fit has run. If every base model fails, the first error is raised
+        either way.
 
     Returns
     -------
@@ -480,7 +531,7 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
     names = [n for n, _ in models] + [n for n, _, _ in specs]
     if len(set(names)) != len(names):
         raise ValueError(f"model and ensemble names must be unique; got {names}.")
-    shells, separate, kept = {}, [], []
+    shells, separate, kept = {}, [], []  # kept: the ensembles that will be scored
     for name, estimator, default in specs:
         shell = _engine_shell(name, estimator, base, X, y_arr, default, notes)
         if shell is False:
@@ -519,7 +570,10 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
     folds = _folds(cv, X, y_fit, groups, classification)
     record = cross_fit(fitted, X, y_fit, folds=folds, methods=methods,
                        n_classes=len(classes) if classification else None, n_jobs=n_jobs,
-                       verbose=verbose, desc="benchmark")
+                       verbose=verbose, desc="benchmark", on_error=on_error)
+    if record.errors:
+        base, kept = _leave_out_failures(record.errors, base, kept, shells, task,
+                                         random_state, X, y_arr, notes)
 
     context = (X, y_arr, y_fit, classes, scorers)
     rows = [row for name in base for row in _model_rows(record, name, "base", context)]

@@ -64,6 +64,8 @@ class CrossFit:
         Member name -> one ``{"train": {method: output}, "test": {...}}`` per fold: the raw
         outputs of the fold model computed while scoring (``keep_outputs=True`` only), so
         that an ensemble of the fold models can be scored without predicting again.
+    errors : dict
+        Member name -> its first error, for members left out by ``on_error="skip"``.
     """
 
     names: list
@@ -77,6 +79,7 @@ class CrossFit:
     score_times: dict = field(default_factory=dict)
     fingerprint: str = None
     outputs: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)
 
 
 def fingerprint(X, y):
@@ -292,7 +295,7 @@ def _name_the_member(exc, name, fold):
 
 def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scoring=None,
               refit=False, n_classes=None, n_jobs=None, verbose=0, desc="fitting",
-              monitor=False, keep_outputs=False):
+              monitor=False, keep_outputs=False, on_error="raise"):
     """Fit each (member, fold) pair once, in parallel, and gather what was learned.
 
     Parameters
@@ -328,11 +331,17 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
     keep_outputs : bool, default=False
         Keep the fold models' raw outputs on their train and test parts computed while
         scoring (``CrossFit.outputs``).
+    on_error : {"raise", "skip"}, default="raise"
+        A member that fails in any fold (fit or scoring): ``"raise"`` its error, named
+        (member and fold), after all tasks ran; ``"skip"`` leave the member out of the
+        result and keep its error in ``CrossFit.errors``.
 
     Returns
     -------
     CrossFit
     """
+    if on_error not in ("raise", "skip"):
+        raise ValueError(f"on_error must be 'raise' or 'skip'; got {on_error!r}.")
     methods = methods or {}
     # a scorer name becomes the scorer here, not a "'str' is not callable" in a worker
     scoring = {k: get_scorer(v) if isinstance(v, str) else v
@@ -361,14 +370,19 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
             bar.update(1)
 
     failed = [r for r in records if "error" in r]
-    if failed:
-        failed.sort(key=lambda r: (names.index(r["name"]), len(folds) if r["fold"] is None
-                                   else r["fold"]))
-        first = failed[0]
-        raise _name_the_member(first["error"], first["name"], first["fold"])
+    failed.sort(key=lambda r: (names.index(r["name"]), len(folds) if r["fold"] is None
+                               else r["fold"]))
+    errors = {}
+    for r in failed:  # a member's first failure, named
+        if r["name"] not in errors:
+            errors[r["name"]] = _name_the_member(r["error"], r["name"], r["fold"])
+    if errors and on_error == "raise":
+        raise next(iter(errors.values()))
 
-    result = _gather(names, folds, methods, records, X)
-    result.fingerprint = fingerprint(X, y)
+    names = [name for name in names if name not in errors]
+    result = _gather(names, folds, methods,
+                     [r for r in records if r["name"] not in errors], X)
+    result.fingerprint, result.errors = fingerprint(X, y), errors
     return result
 
 

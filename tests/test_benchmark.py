@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from counting import CountingClassifier
+from failing import BoomClassifier
 from sklearn import ensemble as sk
 from sklearn.datasets import make_classification, make_regression
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
@@ -330,12 +331,55 @@ def test_files(small_result, tmp_path):
     ({"y": np.zeros(150, dtype=int)}, ValueError, "at least 2 classes"),
     ({"y": np.arange(10) % 2}, ValueError, "same number of rows"),
     ({"scoring": ["accuracy", "nope"]}, ValueError, "unknown scorer name"),
+    ({"on_error": "ignore"}, ValueError, "on_error must be 'raise' or 'skip'; got 'ignore'"),
 ])
 def test_bad_input(three_classes, kwargs, error, match):
     X, y = three_classes
     args = {"models": _classifiers(), "X": X, "y": y, "cv": 3, "verbose": 0, **kwargs}
     with pytest.raises(error, match=match):
         benchmark(args.pop("models"), args.pop("X"), args.pop("y"), **args)
+
+
+# -- a model that fails ---------------------------------------------------------------
+_SCORES = ["model", "kind", "fold", "accuracy", "neg_log_loss"]
+
+
+def test_a_failing_model_is_left_out_and_the_rest_is_kept(three_classes, small_result):
+    X, y = three_classes
+    with pytest.warns(UserWarning, match=r"'boom' left out: RuntimeError: member 'boom' "
+                      r"failed in fold 0: boom: 6 columns"):
+        result = benchmark(_classifiers() + [("boom", BoomClassifier())], X, y, cv=3,
+                           verbose=0, random_state=0)
+    assert "boom" not in set(result.fold_scores["model"])
+    # the base models and the default ensembles (rebuilt without it) score as if it
+    # had never been given
+    pd.testing.assert_frame_equal(result.fold_scores[_SCORES],
+                                  small_result.fold_scores[_SCORES])
+    assert result.notes[-2:] == [
+        "'boom' left out: RuntimeError: member 'boom' failed in fold 0: boom: 6 columns",
+        "'voting_soft', 'voting_auto', 'stacking', 'selection': built on the base models "
+        "that did not fail."]
+
+
+def test_a_given_ensemble_of_a_failing_model_is_left_out(three_classes):
+    X, y = three_classes
+    models = _classifiers() + [("boom", BoomClassifier())]
+    with pytest.warns(UserWarning, match="'boom' left out"):
+        result = benchmark(models, X, y, cv=3, verbose=0,
+                           ensembles=[("vote", VotingClassifier(models, voting="soft")),
+                                      "stacking"])
+    assert set(result.fold_scores["model"]) == {"lr", "tree", "nb", "stacking"}
+    assert "'vote' left out: its member(s) ['boom'] failed." in result.notes
+
+
+def test_on_error_raise_and_every_model_failing(three_classes):
+    X, y = three_classes
+    models = _classifiers() + [("boom", BoomClassifier())]
+    with pytest.raises(RuntimeError, match="member 'boom' failed in fold 0: boom: 6 columns"):
+        benchmark(models, X, y, cv=3, verbose=0, on_error="raise")
+    with pytest.warns(UserWarning), pytest.raises(
+            RuntimeError, match="member 'boom' failed in fold 0: boom: 6 columns"):
+        benchmark([("boom", BoomClassifier())], X, y, cv=3, verbose=0)
 
 
 def test_means_equal_but_for_rounding_share_a_rank():

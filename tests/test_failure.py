@@ -9,8 +9,8 @@ import copy
 import numpy as np
 import pytest
 import torch
+from failing import BoomClassifier, BoomRegressor
 from numpy.testing import assert_array_equal
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.datasets import load_diabetes, load_iris, load_wine
 from sklearn.linear_model import LogisticRegression, Ridge
 
@@ -29,33 +29,6 @@ from ensembles import (
     VotingClassifier,
     VotingRegressor,
 )
-
-
-class _Boom(BaseEstimator):
-    """Fits when X has at most ``max_columns`` columns, raises otherwise."""
-
-    def __init__(self, max_columns=4):
-        self.max_columns = max_columns
-
-    def fit(self, X, y, sample_weight=None):
-        if X.shape[1] > self.max_columns:
-            raise RuntimeError(f"boom: {X.shape[1]} columns")
-        self.mean_ = np.mean(y)
-        self.classes_ = np.unique(y)
-        return self
-
-
-class BoomClassifier(ClassifierMixin, _Boom):
-    def predict_proba(self, X):
-        return np.full((len(X), len(self.classes_)), 1 / len(self.classes_))
-
-    def predict(self, X):
-        return self.classes_[np.zeros(len(X), dtype=int)]
-
-
-class BoomRegressor(RegressorMixin, _Boom):
-    def predict(self, X):
-        return np.full(len(X), self.mean_)
 
 
 def _pair(kind):

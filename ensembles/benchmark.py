@@ -27,7 +27,6 @@ So benchmarking ``N`` ensembles costs about one cross-validation of the base mod
 
 import json
 import time
-import warnings
 from dataclasses import replace
 
 import joblib
@@ -45,7 +44,7 @@ from ._members import MembersMixin, draw_member_seeds
 from ._probe import _PeakMemory, _Probe, _Replay
 from .learners.device import set_device
 from .learners.roster import make_learners
-from .oof import cross_fit
+from .oof import cross_fit, note_failures
 from .report import _folds, _scorers, fold_ensemble
 from .selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
 from .stacking import StackingClassifier, StackingRegressor
@@ -370,13 +369,8 @@ def _leave_out_failures(errors, base, kept, shells, task, random_state, X, y, no
     ``shells`` in place."""
     classification = task == "classification"
     given = list(base.items())
-    for name, exc in errors.items():
-        message = f"{name!r} left out: {type(exc).__name__}: {exc}"
-        notes.append(message)
-        warnings.warn(message, UserWarning, stacklevel=3)
     base = {n: e for n, e in base.items() if n not in errors}
-    if not base:
-        raise next(iter(errors.values()))
+    note_failures(errors, notes, left=base, stacklevel=4)
     still, rebuilt = [], []
     for name, estimator in kept:
         if name in errors:

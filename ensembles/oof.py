@@ -10,6 +10,7 @@ with ``refit=True`` costs one scheduling round, not two.
 
 import functools
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import joblib
@@ -291,6 +292,17 @@ def _name_the_member(exc, name, fold):
     else:
         exc.args = (f"{where}",) + exc.args
     return exc
+
+
+def note_failures(errors, notes, left, stacklevel=3):
+    """Warn about and note each member that ``on_error="skip"`` left out (``errors``:
+    ``CrossFit.errors``); raise the first error when no member is ``left``."""
+    for name, exc in errors.items():
+        message = f"{name!r} left out: {type(exc).__name__}: {exc}"
+        notes.append(message)
+        warnings.warn(message, UserWarning, stacklevel=stacklevel)
+    if errors and not left:
+        raise next(iter(errors.values()))
 
 
 def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scoring=None,

@@ -38,7 +38,7 @@ from ._compat import _num_samples
 from ._curves import learning_curves
 from ._io import read_json, write_text
 from ._members import MembersMixin
-from .oof import Memo, check_folds, cross_fit, fingerprint
+from .oof import Memo, check_folds, cross_fit, fingerprint, note_failures
 
 __all__ = ["OverfittingReport", "overfitting_report"]
 
@@ -395,7 +395,8 @@ def fold_ensemble(shell, result, fold, X, y_enc, sample_weight=None, members=Non
 
 
 def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jobs=None,
-                       verbose=0, curves=True, overfit_gap=0.15, underfit_skill=0.3):
+                       verbose=0, curves=True, overfit_gap=0.15, underfit_skill=0.3,
+                       on_error="skip"):
     """Cross-validate models and report how much each overfits: train vs validation.
 
     Parameters
@@ -429,6 +430,12 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
         are re-predicted by round).
     overfit_gap, underfit_skill : float, default=0.15, 0.3
         Verdict thresholds; see :meth:`OverfittingReport.to_frame`.
+    on_error : {"skip", "raise"}, default="skip"
+        A model (or member) that fails in any fold: ``"skip"`` reports the others and
+        says so in ``notes`` and a ``UserWarning`` (the error names the model and the
+        fold); an ensemble with a failed member is then reported member by member only.
+        ``"raise"``: raise that error once every fit has run. If every model fails, the
+        first error is raised either way.
 
     Returns
     -------
@@ -460,6 +467,7 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
 
     probabilistic = all(hasattr(e, "predict_proba") for _, e in models)
     scorers = _scorers(scoring, classification, probabilistic)
+    notes = []
     if layout == "ensemble":
         shell = clone(estimator)
         members, X, y_enc, _ = shell._validate_fit(X, y, None)
@@ -471,9 +479,15 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
             methods=shell._oof_methods(members), scoring=scorers,
             n_classes=len(shell.classes_) if classification else None, n_jobs=n_jobs,
             verbose=verbose, desc="overfitting report", monitor=curves, keep_outputs=True,
+            on_error=on_error,
         )
+        note_failures(result.errors, notes, left=result.names)
         rows = _engine_rows(result, dict.fromkeys(result.names, "member"), scorers)
-        rows += _ensemble_rows(shell, result, X, y, y_enc, scorers, models[0][0])
+        if result.errors:
+            notes.append(f"{models[0][0]!r} (the ensemble) is not reported: its member(s) "
+                         f"{list(result.errors)} failed.")
+        else:
+            rows += _ensemble_rows(shell, result, X, y, y_enc, scorers, models[0][0])
         y_fit = y_enc
     else:
         y_fit = np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy()
@@ -483,11 +497,12 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
         folds = _folds(cv, X, y_fit, groups, classification)
         result = cross_fit([(n, clone(e)) for n, e in models], X, y_fit, folds=folds,
                            scoring=scorers, n_jobs=n_jobs, verbose=verbose,
-                           desc="overfitting report", monitor=curves)
+                           desc="overfitting report", monitor=curves, on_error=on_error)
+        note_failures(result.errors, notes, left=result.names)
         rows = _engine_rows(result, dict.fromkeys(result.names, "model"), scorers)
     rows += _baseline_rows(classification, folds, scorers, X, y_fit)
     curve_rows = _curve_rows(result, X, y_fit) if curves else []
-    return _report(rows, curve_rows, scorers, task, overfit_gap, underfit_skill)
+    return _report(rows, curve_rows, scorers, task, overfit_gap, underfit_skill, notes)
 
 
 def _ensemble_rows(shell, result, X, y, y_enc, scorers, name):

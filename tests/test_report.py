@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from counting import CountingClassifier
+from failing import BoomClassifier
 from lightgbm import LGBMClassifier
 from sklearn.base import clone
 from sklearn.datasets import make_circles, make_classification, make_regression
@@ -223,6 +224,35 @@ def test_bad_input_is_named(data):
         overfitting_report([("lr", LogisticRegression()), ("r", Ridge())], X, y)
     with pytest.raises(ValueError, match="per must be 'model' or 'fold'"):
         overfitting_report(LogisticRegression(), X, y, cv=3).to_frame(per="row")
+
+
+# -- a model that fails ---------------------------------------------------------------
+def test_a_failing_model_is_left_out_and_the_others_reported(data):
+    X, y = data
+    models = [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(random_state=0))]
+    alone = overfitting_report(models, X, y, cv=3)
+    with pytest.warns(UserWarning, match=r"'boom' left out: RuntimeError: member 'boom' "
+                      r"failed in fold 0: boom: 8 columns"):
+        report = overfitting_report(models + [("boom", BoomClassifier())], X, y, cv=3)
+    pd.testing.assert_frame_equal(report.scores.drop(columns="fit_time"),
+                                  alone.scores.drop(columns="fit_time"))
+    assert report.notes == [
+        "'boom' left out: RuntimeError: member 'boom' failed in fold 0: boom: 8 columns"]
+    with pytest.raises(RuntimeError, match="member 'boom' failed in fold 0"):
+        overfitting_report(models + [("boom", BoomClassifier())], X, y, cv=3,
+                           on_error="raise")
+
+
+def test_an_ensemble_with_a_failing_member_is_reported_member_by_member(data):
+    X, y = data
+    stack = StackingClassifier([("lr", LogisticRegression()), ("boom", BoomClassifier())])
+    with pytest.warns(UserWarning, match="'boom' left out"):
+        report = overfitting_report(stack, X, y, cv=3)
+    assert set(report.scores["model"]) == {"lr", "baseline"}
+    assert report.notes[-1] == ("'StackingClassifier' (the ensemble) is not reported: its "
+                                "member(s) ['boom'] failed.")
+    with pytest.warns(UserWarning), pytest.raises(RuntimeError, match="boom: 8 columns"):
+        overfitting_report(BoomClassifier(), X, y, cv=3)  # nothing left to report
 
 
 @pytest.mark.parametrize("member", [

@@ -55,18 +55,37 @@ def plot_time(result, scorer):
         part = board[board["kind"] == kind]
         ax.errorbar(part["fit_time"], part[f"{scorer}_mean"], yerr=part[f"{scorer}_std"],
                     fmt="o", color=color, label=kind, capsize=3)
-    for _, row in board.iterrows():
-        ax.annotate(row["model"], (row["fit_time"], row[f"{scorer}_mean"]),
-                    xytext=(4, 4), textcoords="offset points", fontsize=8)
     times = board["fit_time"].to_numpy()
     if np.all(times > 0) and times.max() > 10 * times.min():
         ax.set_xscale("log")
         ax.xaxis.set_minor_formatter("")  # decades only: minor labels collide
+    points = np.column_stack([times, board[f"{scorer}_mean"].to_numpy()])
+    for first, names in _nearby(ax, points, board["model"].tolist()):
+        ax.annotate(", ".join(names), points[first], xytext=(4, 4),
+                    textcoords="offset points", fontsize=8)
     ax.set_xlabel("mean fit time per fold (s)")
     ax.set_ylabel(f"mean validation {scorer}")
     ax.set_title("Score against fit time")
     ax.legend(loc="best")
     return figure
+
+
+def _nearby(ax, points, names, pixels=10.0):
+    """[(index of a group's first point, its names)]: points within ``pixels`` of a
+    group's first point on the drawn axes share one label, so that models with equal
+    scores and times (ensembles built from the same fits often have them) do not print
+    their names over each other."""
+    ax.autoscale_view()
+    on_screen = ax.transData.transform(points)
+    groups = []
+    for i, name in enumerate(names):
+        for first, members in groups:
+            if np.hypot(*(on_screen[i] - on_screen[first])) <= pixels:
+                members.append(name)
+                break
+        else:
+            groups.append((i, [name]))
+    return groups
 
 
 def benchmark_html(result):

@@ -393,3 +393,16 @@ def test_means_equal_but_for_rounding_share_a_rank():
     board = BenchmarkResult(folds, scoring=["accuracy"], task="classification").to_frame()
     assert board["accuracy_mean"].iloc[0] != board["accuracy_mean"].iloc[1]  # rounding
     assert board["rank"].tolist() == [1, 1]
+
+
+def test_time_plot_labels_models_at_one_point_once():
+    from ensembles import BenchmarkResult
+
+    folds = pd.DataFrame({
+        "model": ["lr", "voting_auto", "selection", "tree"], "kind": ["base"] + 2 * [
+            "ensemble"] + ["base"], "fold": 0, "accuracy": [0.9, 0.9, 0.9, 0.7],
+        "fit_time": [1.0, 1.0, 1.0, 0.01], "predict_time": 0.1, "peak_memory_mb": 1.0,
+    })
+    figure = BenchmarkResult(folds, scoring=["accuracy"], task="classification").plot("time")
+    labels = sorted(text.get_text() for text in figure.axes[0].texts)
+    assert labels == ["lr, voting_auto, selection", "tree"]

@@ -13,6 +13,8 @@ from failing import BoomClassifier, BoomRegressor
 from numpy.testing import assert_array_equal
 from sklearn.datasets import load_diabetes, load_iris, load_wine
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from ensembles import (
     AdaBoostClassifier,
@@ -32,7 +34,8 @@ from ensembles import (
 
 
 def _pair(kind):
-    return [("good", LogisticRegression(max_iter=5000) if kind == "c" else Ridge()),
+    good = make_pipeline(StandardScaler(), LogisticRegression()) if kind == "c" else Ridge()
+    return [("good", good),
             ("boom", BoomClassifier() if kind == "c" else BoomRegressor())]
 
 

@@ -1,6 +1,7 @@
 """The torch side of the net learners: the default tabular MLP and the skorch net we drive.
 
-Kept apart from ``net.py`` so that the scikit-learn facing estimators read in one sitting.
+Kept apart from ``net.py`` and ``_net_base.py`` so that the scikit-learn facing
+estimators read in one sitting.
 """
 
 from collections.abc import Mapping

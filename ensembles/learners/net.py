@@ -20,10 +20,7 @@ from torch import nn
 
 from .._compat import StrOptions, _check_y, _fit_context, validate_data
 from .._validation import encode_labels
-from ._net_base import (
-    _BaseNet,
-    _validation_split,  # noqa: F401  (the tests import it from here)
-)
+from ._net_base import _BaseNet
 from ._net_docs import _FIT_DOC
 
 __all__ = ["NetClassifier", "NetRegressor"]

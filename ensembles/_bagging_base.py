@@ -1,0 +1,302 @@
+"""The draws and the fit loop shared by the bagging estimators.
+
+:class:`_BaseBagging` checks the data and parameters, draws every member's seeds from
+``random_state`` before any fit, fits the members in parallel (each on its own draw of
+rows and columns, redrawn from its seed alone whenever needed) and computes the
+out-of-bag estimate. The public estimators, and how their members' outputs are
+averaged, are in :mod:`ensembles.bagging`.
+"""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils.random import sample_without_replacement
+from sklearn.utils.validation import check_array, check_is_fitted, has_fit_parameter
+
+from ._compat import (
+    HasMethods,
+    Interval,
+    _check_sample_weight,
+    _fit_context,
+    validate_data,
+)
+from ._members import draw_member_seeds
+from .learners.device import resolve_device, set_device
+from .oof import _progress, _weight_target, fit_member
+
+_MAX_INT = np.iinfo(np.int32).max
+
+
+def _draw(seed, n_samples, n_rows, n_features, n_cols, bootstrap, bootstrap_features, p):
+    """One member's (columns, rows), both drawn from ``seed`` alone (so they can be redrawn)."""
+    rng = np.random.RandomState(seed)
+    if bootstrap_features:
+        cols = rng.randint(0, n_features, n_cols)
+    else:
+        cols = np.sort(sample_without_replacement(n_features, n_cols, random_state=rng))
+    if p is not None:  # weighted resampling, for a member that cannot take sample_weight
+        rows = rng.choice(n_samples, n_rows, replace=True, p=p)
+    elif bootstrap:
+        rows = rng.randint(0, n_samples, n_rows)
+    else:
+        rows = sample_without_replacement(n_samples, n_rows, random_state=rng)
+    return cols, rows
+
+
+def _take_columns(X, cols):
+    X = _safe_indexing(X, cols, axis=1)
+    if hasattr(X, "columns") and X.columns.duplicated().any():
+        # Columns drawn twice (bootstrap_features) need unique names for the members.
+        X = X.set_axis([f"{name}__{j}" for j, name in enumerate(X.columns)], axis=1)
+    return X
+
+
+def _fit_one(estimator, X, y, rows, weight, cols):
+    """Fit one member on its rows and columns; module-level so that loky can pickle it."""
+    try:
+        if len(rows) == 0:
+            raise ValueError(
+                "its draw holds only rows whose sample_weight is 0, so it has nothing to fit "
+                "on; give fewer rows zero weight, or draw more rows (max_samples).")
+        X_bag = _safe_indexing(X, rows)
+        if cols is not None:
+            X_bag = _take_columns(X_bag, cols)
+        fit_member(estimator, X_bag, y[rows], weight)
+    except Exception as exc:  # noqa: BLE001 - re-raised by the caller, with the member named
+        return exc
+    return estimator
+
+
+def _accepts_sample_weight(estimator):
+    target = _weight_target(estimator)[0]  # a Pipeline's last step
+    return target != "passthrough" and has_fit_parameter(target, "sample_weight")
+
+
+
+class _BaseBagging(BaseEstimator):
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "max_samples": [Interval(Integral, 1, None, closed="left"),
+                        Interval(Real, 0, 1, closed="right")],
+        "max_features": [Interval(Integral, 1, None, closed="left"),
+                         Interval(Real, 0, 1, closed="right")],
+        "bootstrap": ["boolean"],
+        "bootstrap_features": ["boolean"],
+        "oob_score": ["boolean"],
+        "warm_start": ["boolean"],
+        "n_jobs": [None, Integral],
+        "random_state": ["random_state"],
+        "device": [None, str],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, estimator=None, n_estimators=10, *, max_samples=1.0, max_features=1.0,
+                 bootstrap=True, bootstrap_features=False, oob_score=False, warm_start=False,
+                 n_jobs=None, random_state=None, device=None, verbose=0):
+        self.estimator = estimator
+        self.n_estimators = n_estimators
+        self.max_samples = max_samples
+        self.max_features = max_features
+        self.bootstrap = bootstrap
+        self.bootstrap_features = bootstrap_features
+        self.oob_score = oob_score
+        self.warm_start = warm_start
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    def _template(self):
+        return self._default() if self.estimator is None else self.estimator
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        member = get_tags(self._template())
+        tags.input_tags.allow_nan = member.input_tags.allow_nan
+        tags.input_tags.sparse = member.input_tags.sparse
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, sample_weight=None):
+        """Fit ``n_estimators`` clones of ``estimator``, each on its own draw of rows.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+            Passed to the members as given (a DataFrame stays a DataFrame).
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            See the Notes of the class.
+
+        Returns
+        -------
+        self : object
+        """
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        template, warm = self._template(), self.warm_start and hasattr(self, "estimators_")
+        self._check_member_kind(template)
+        if self.device is not None:
+            resolve_device(self.device)  # a bad device fails here, not inside a worker
+        X = self._check_X(X, reset=not warm)
+        y = self._encode(X, y, warm)
+        n_samples, n_features = X.shape
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+            self._check_weighted_target(y, sample_weight)
+        n_rows = _count("max_samples", self.max_samples, n_samples, "rows")
+        n_cols = _count("max_features", self.max_features, n_features, "columns")
+        if self.oob_score and not self.bootstrap and n_rows == n_samples:
+            raise ValueError(
+                "oob_score needs rows left out of the members' draws; with bootstrap=False "
+                "and max_samples covering all rows there are none. Set bootstrap=True or "
+                "max_samples below 1.0.")
+        accepts, p = _accepts_sample_weight(template), None
+        if sample_weight is not None and not accepts:
+            if not self.bootstrap:
+                name = type(_weight_target(template)[0]).__name__
+                raise TypeError(
+                    f"{name} does not accept sample_weight in fit, and "
+                    f"{type(self).__name__} can honour sample_weight for it only by weighted "
+                    "resampling, which needs bootstrap=True; set bootstrap=True or give no "
+                    "sample_weight.")
+            p = sample_weight / sample_weight.sum()
+        spec = (n_samples, n_features, n_rows, n_cols, self.bootstrap, self.bootstrap_features)
+        if warm and (spec != self._spec or not np.array_equal(p, self._p)):
+            raise ValueError(
+                "warm_start adds members drawn like those already fitted: the shape of X, "
+                "max_samples, max_features, bootstrap, bootstrap_features and (for weighted "
+                "resampling) sample_weight must stay the same. Set warm_start=False to fit "
+                "a new ensemble.")
+        n_old = len(self.estimators_) if warm else 0
+        if self.n_estimators < n_old:
+            raise ValueError(
+                f"n_estimators={self.n_estimators} must be at least the {n_old} members "
+                "already fitted when warm_start=True; set warm_start=False to start over.")
+        if warm and self.n_estimators == n_old:
+            warnings.warn("warm_start with n_estimators unchanged fits no new member.",
+                          UserWarning, stacklevel=2)
+        self._spec, self._p, self.estimator_ = spec, p, template
+        # Member i's seeds are row i of one stream, whatever was fitted before: a warm
+        # start continues the stream, and n_jobs changes nothing.
+        seeds = check_random_state(self.random_state).randint(
+            _MAX_INT, size=(self.n_estimators, 2))[n_old:]
+        jobs = (self._task(template, seed, X, y, sample_weight, accepts) for seed in seeds)
+        fitted = []
+        with _progress(len(seeds), self.verbose, type(self).__name__) as bar:
+            for i, result in enumerate(Parallel(n_jobs=self.n_jobs, return_as="generator")(
+                    jobs), start=n_old):
+                if isinstance(result, Exception):
+                    raise _name_the_member(result, i, template)
+                fitted.append(result)
+                bar.update(1)
+        if not warm:
+            self.estimators_, self.estimators_features_ = [], []
+            self._seeds = np.empty((0, 2), dtype=np.int64)
+        self.estimators_ += fitted
+        self.estimators_features_ += [self._draw(seed[1])[0] for seed in seeds]
+        self._seeds = np.vstack([self._seeds, seeds])
+        for name in ("oob_score_", "oob_decision_function_", "oob_prediction_"):
+            self.__dict__.pop(name, None)
+        if self.oob_score:
+            self._set_oob(X, y)
+        return self
+
+    def _check_weighted_target(self, y, sample_weight):
+        """Regressors take any weights that ``_check_sample_weight`` lets through."""
+
+    def _draw(self, seed):
+        n_samples, n_features, n_rows, n_cols, bootstrap, bootstrap_features = self._spec
+        return _draw(seed, n_samples, n_rows, n_features, n_cols, bootstrap,
+                     bootstrap_features, self._p)
+
+    def _task(self, template, seed, X, y, sample_weight, accepts):
+        estimator = draw_member_seeds(clone(template), np.random.RandomState(seed[0]))
+        if self.device is not None:
+            set_device(estimator, self.device)
+        cols, rows = self._draw(seed[1])
+        if not self.bootstrap_features and len(cols) == X.shape[1]:
+            cols = None
+        weight = None
+        if accepts:  # counts (times the user's weights) as weights, on the distinct rows
+            weight = np.bincount(rows, minlength=len(y)).astype(float)
+            if sample_weight is not None:
+                weight *= sample_weight
+            rows = np.flatnonzero(weight)
+            weight = weight[rows]
+            if np.all(weight == 1):  # a plain subset: fit it as the member would be alone
+                weight = None
+        else:
+            rows = np.sort(rows)
+        return delayed(_fit_one)(estimator, X, y, rows, weight, cols)
+
+    @property
+    def estimators_samples_(self):
+        """Rows drawn for each member (repeats included), redrawn from the seeds."""
+        check_is_fitted(self)
+        return [self._draw(seed[1])[1] for seed in self._seeds]
+
+    def _check_X(self, X, reset):
+        """Check X's shape and columns; keep its type and values for the members."""
+        if not hasattr(X, "iloc"):
+            X = check_array(X, accept_sparse=["csr", "csc"], dtype=None,
+                            ensure_all_finite=False)
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        return X
+
+    def _member_X(self, i, X):
+        cols = self.estimators_features_[i]
+        if not self.bootstrap_features and len(cols) == self.n_features_in_:
+            return X
+        return _take_columns(X, cols)
+
+    def _average(self, X):
+        """The members' outputs (see ``_member_output``), averaged."""
+        check_is_fitted(self)
+        X = self._check_X(X, reset=False)
+        total = sum(self._member_output(i, X) for i in range(len(self.estimators_)))
+        return total / len(self.estimators_)
+
+    def _set_oob(self, X, y):
+        """Average each row's predictions by the members whose draw left it out."""
+        n_samples = len(y)
+        total, count = np.zeros((n_samples,) + self._output_shape(y)), np.zeros(n_samples)
+        for i, rows in enumerate(self.estimators_samples_):
+            out = np.setdiff1d(np.arange(n_samples), rows)
+            if len(out):
+                total[out] += self._member_output(i, _safe_indexing(X, out)).reshape(
+                    (len(out),) + total.shape[1:])
+                count[out] += 1
+        seen = count > 0
+        if not seen.all():
+            warnings.warn(
+                f"{int((~seen).sum())} of {n_samples} rows are in every member's draw and "
+                "have no out-of-bag prediction (NaN); oob_score_ leaves them out. Use more "
+                "members for a reliable estimate.", UserWarning, stacklevel=3)
+        oob = np.full_like(total, np.nan)
+        oob[seen] = total[seen] / count[seen].reshape((-1,) + (1,) * (total.ndim - 1))
+        self._store_oob(oob, y, seen)
+
+
+def _count(name, value, total, what):
+    """Rows or columns per member, from an int count or a fraction."""
+    if isinstance(value, Integral):
+        if value > total:
+            raise ValueError(
+                f"{name}={value} is more than the {total} {what} of X; pass at most "
+                f"{total}, or a fraction in (0, 1].")
+        return int(value)
+    return max(1, int(value * total))
+
+
+def _name_the_member(exc, index, template):
+    where = f"member {index} ({type(template).__name__}) failed"
+    message = exc.args[0] if exc.args and isinstance(exc.args[0], str) else None
+    exc.args = ((f"{where}: {message}",) + exc.args[1:]) if message else (where,) + exc.args
+    return exc

@@ -7,7 +7,6 @@ where its ``fit`` takes it and by weighted resampling where not; member seeds dr
 from ``random_state``; a device for the members; failures that name the round.
 """
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -28,7 +27,7 @@ from ._compat import (
     validate_data,
 )
 from ._members import draw_member_seeds
-from ._validation import encode_labels
+from ._validation import encode_labels, warn_user
 from .learners.device import set_device
 from .oof import _progress, check_accepts_sample_weight, fit_member
 
@@ -127,11 +126,9 @@ class _BaseAdaBoost(BaseEstimator):
                     break
                 total = new_weight.sum()
                 if not np.isfinite(total):
-                    warnings.warn(
+                    warn_user(
                         f"Sample weights have reached infinite values at round {i}, "
-                        "causing overflow; boosting stopped. Try a lower learning_rate.",
-                        UserWarning, stacklevel=3,
-                    )
+                        "causing overflow; boosting stopped. Try a lower learning_rate.")
                     break
                 if total <= 0:
                     break

@@ -7,7 +7,6 @@ out-of-bag estimate. The public estimators, and how their members' outputs are
 averaged, are in :mod:`ensembles.bagging`.
 """
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -25,6 +24,7 @@ from ._compat import (
     validate_data,
 )
 from ._members import draw_member_seeds
+from ._validation import warn_user
 from .learners.device import resolve_device, set_device
 from .oof import _progress, _weight_target, fit_member
 
@@ -180,8 +180,7 @@ class _BaseBagging(BaseEstimator):
                 f"n_estimators={self.n_estimators} must be at least the {n_old} members "
                 "already fitted when warm_start=True; set warm_start=False to start over.")
         if warm and self.n_estimators == n_old:
-            warnings.warn("warm_start with n_estimators unchanged fits no new member.",
-                          UserWarning, stacklevel=2)
+            warn_user("warm_start with n_estimators unchanged fits no new member.")
         self._spec, self._p, self.estimator_ = spec, p, template
         # Member i's seeds are row i of one stream, whatever was fitted before: a warm
         # start continues the stream, and n_jobs changes nothing.
@@ -275,10 +274,10 @@ class _BaseBagging(BaseEstimator):
                 count[out] += 1
         seen = count > 0
         if not seen.all():
-            warnings.warn(
+            warn_user(
                 f"{int((~seen).sum())} of {n_samples} rows are in every member's draw and "
                 "have no out-of-bag prediction (NaN); oob_score_ leaves them out. Use more "
-                "members for a reliable estimate.", UserWarning, stacklevel=3)
+                "members for a reliable estimate.")
         oob = np.full_like(total, np.nan)
         oob[seen] = total[seen] / count[seen].reshape((-1,) + (1,) * (total.ndim - 1))
         self._store_oob(oob, y, seen)

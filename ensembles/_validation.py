@@ -1,12 +1,17 @@
-"""Checks shared by every classifier of the package."""
+"""Checks shared by the package's estimators, and how they warn."""
 
+import os
+import sys
+import warnings
+
+import sklearn
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._compat import _check_y
 
-__all__ = ["encode_labels"]
+__all__ = ["encode_labels", "warn_user"]
 
 
 def encode_labels(estimator, y):
@@ -27,3 +32,23 @@ def encode_labels(estimator, y):
     estimator._label_encoder = encoder
     estimator.classes_ = encoder.classes_
     return encoder.transform(y)
+
+
+# Frames from these directories are ours or scikit-learn's plumbing (fit decorators,
+# meta-estimators, search), never the line a user wrote.
+_INTERNAL = tuple(os.path.dirname(os.path.abspath(module.__file__)) + os.sep
+                  for module in (sys.modules[__package__], sklearn))
+
+
+def warn_user(message, category=UserWarning):
+    """``warnings.warn`` pointed at the first caller outside this package and scikit-learn.
+
+    A fixed ``stacklevel`` is wrong as soon as a decorator (``_fit_context``) or a
+    meta-estimator stands between the user's call and the warning; this is Python 3.12's
+    ``skip_file_prefixes``, for 3.10 and 3.11 as well.
+    """
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_INTERNAL):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level - 1 if frame is None else level)
+

@@ -10,7 +10,6 @@ with ``refit=True`` costs one scheduling round, not two.
 
 import functools
 import time
-import warnings
 from dataclasses import dataclass, field
 
 import joblib
@@ -25,6 +24,7 @@ from sklearn.utils.validation import has_fit_parameter
 
 from ._compat import _num_samples
 from ._monitor import fit_watched
+from ._validation import warn_user
 
 __all__ = [
     "CrossFit",
@@ -294,13 +294,13 @@ def _name_the_member(exc, name, fold):
     return exc
 
 
-def note_failures(errors, notes, left, stacklevel=3):
+def note_failures(errors, notes, left):
     """Warn about and note each member that ``on_error="skip"`` left out (``errors``:
     ``CrossFit.errors``); raise the first error when no member is ``left``."""
     for name, exc in errors.items():
         message = f"{name!r} left out: {type(exc).__name__}: {exc}"
         notes.append(message)
-        warnings.warn(message, UserWarning, stacklevel=stacklevel)
+        warn_user(message)
     if errors and not left:
         raise next(iter(errors.values()))
 

@@ -105,8 +105,9 @@ def test_oob_uses_exactly_the_rows_left_out():
     X, y = _classification(n_samples=60)
     clf = BaggingClassifier(LogisticRegression(), n_estimators=4, oob_score=True,
                             max_samples=0.5, bootstrap=False, random_state=0)
-    with pytest.warns(UserWarning, match="no out-of-bag prediction"):
+    with pytest.warns(UserWarning, match="no out-of-bag prediction") as record:
         clf.fit(X, y)
+    assert record[0].filename == __file__  # the user's line, not the fit decorator's
     total, count = np.zeros((60, 2)), np.zeros(60)
     for member, rows in zip(clf.estimators_, clf.estimators_samples_):
         assert len(np.unique(rows)) == len(rows) == 30  # pasting: no repeats
@@ -332,8 +333,9 @@ def test_warm_start_continues_the_same_stream(cls):
 def test_warm_start_misuse():
     X, y = _classification()
     clf = BaggingClassifier(n_estimators=4, warm_start=True, random_state=0).fit(X, y)
-    with pytest.warns(UserWarning, match="fits no new member"):
+    with pytest.warns(UserWarning, match="fits no new member") as record:
         clf.fit(X, y)
+    assert record[0].filename == __file__
     with pytest.raises(ValueError, match=re.escape(
             "n_estimators=2 must be at least the 4 members already fitted when "
             "warm_start=True; set warm_start=False to start over.")):

@@ -347,9 +347,10 @@ _SCORES = ["model", "kind", "fold", "accuracy", "neg_log_loss"]
 def test_a_failing_model_is_left_out_and_the_rest_is_kept(three_classes, small_result):
     X, y = three_classes
     with pytest.warns(UserWarning, match=r"'boom' left out: RuntimeError: member 'boom' "
-                      r"failed in fold 0: boom: 6 columns"):
+                      r"failed in fold 0: boom: 6 columns") as record:
         result = benchmark(_classifiers() + [("boom", BoomClassifier())], X, y, cv=3,
                            verbose=0, random_state=0)
+    assert record[0].filename == __file__
     assert "boom" not in set(result.fold_scores["model"])
     # the base models and the default ensembles (rebuilt without it) score as if it
     # had never been given

@@ -8,9 +8,10 @@ ensembles so one call moves a whole model.
 
 import functools
 import re
-import warnings
 
 from sklearn.base import BaseEstimator
+
+from .._validation import warn_user
 
 __all__ = ["DeviceUnavailableError", "resolve_device", "set_device"]
 
@@ -112,13 +113,10 @@ def _set_lightgbm(estimator, device, warn):
     gpu_type = _lightgbm_gpu_device_type()
     if gpu_type is None:
         if warn:
-            warnings.warn(
+            warn_user(
                 f"{type(estimator).__name__}: this LightGBM build cannot train on a GPU "
                 "(PyPI wheels are built without CUDA, and no OpenCL device answered); "
-                "it stays on the CPU. Build LightGBM with -DUSE_CUDA=ON to use the GPU.",
-                UserWarning,
-                stacklevel=3,
-            )
+                "it stays on the CPU. Build LightGBM with -DUSE_CUDA=ON to use the GPU.")
         estimator.set_params(device_type="cpu")
         return
     params = {"device_type": gpu_type}

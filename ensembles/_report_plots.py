@@ -267,7 +267,7 @@ def _summary_table(report):
 
 
 def _verdict_rules(report):
-    from .report import _perfect_score
+    from ._report_result import _perfect_score
 
     name = html.escape(report.scoring[0])
     gap, skill = report.overfit_gap, report.underfit_skill

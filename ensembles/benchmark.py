@@ -23,395 +23,41 @@ rows, 0.495 +- 0.005 fully nested; ``docs/benchmark_api.md``).
 
 So benchmarking ``N`` ensembles costs about one cross-validation of the base models, not
 ``N + 1``. Any other estimator is cross-validated on the same folds, in the same run.
+
+:class:`BenchmarkResult` is in :mod:`ensembles._benchmark_result`; how the models and
+ensembles to compare are worked out, in :mod:`ensembles._benchmark_plan`.
 """
 
-import json
 import time
 from dataclasses import replace
 
-import joblib
 import numpy as np
 import pandas as pd
-from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.base import clone
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, column_or_1d
 
+from ._benchmark_plan import ENSEMBLE_NAMES as ENSEMBLE_NAMES  # public: the CLI reads it
+from ._benchmark_plan import (
+    _base_methods,
+    _engine_shell,
+    _ensemble_specs,
+    _leave_out_failures,
+    _resolve_task,
+)
+from ._benchmark_result import BenchmarkResult
 from ._compat import _check_y, _num_samples
-from ._io import read_json, write_text
-from ._members import MembersMixin, draw_member_seeds
+from ._cv_setup import _folds, _scorers
+from ._members import draw_member_seeds
 from ._probe import _PeakMemory, _Probe, _Replay
 from .learners.device import set_device
 from .learners.roster import make_learners
-from .oof import cross_fit, note_failures
-from .report import _folds, _scorers, fold_ensemble
-from .selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
-from .stacking import StackingClassifier, StackingRegressor
-from .voting import VotingClassifier, VotingRegressor
+from .oof import cross_fit
+from .report import fold_ensemble
 
 __all__ = ["BenchmarkResult", "benchmark"]
-
-ENSEMBLE_NAMES = ("voting_soft", "voting_auto", "stacking", "selection")
-_TASKS = ("classification", "regression")
-#: Numeric integer targets with more distinct values than this are taken for regression.
-_MAX_CLASSES = 20
-_METHODS = ("predict_proba", "decision_function", "predict")
-
-
-# -- the result ---------------------------------------------------------------------------
-class BenchmarkResult:
-    """Validation scores, times and memory of base models and ensembles on the same folds.
-
-    Made by :func:`benchmark`. Scores follow scikit-learn's convention: greater is better
-    (log-loss appears as ``neg_log_loss``).
-
-    Attributes
-    ----------
-    fold_scores : DataFrame
-        One row per (model, fold): ``model``, ``kind`` ("base" or "ensemble"), ``fold``,
-        one column per scorer (the validation score), ``fit_time`` and ``predict_time``
-        (seconds), ``peak_memory_mb`` (MiB). See :meth:`to_frame` for what they measure.
-    scoring : list of str
-        The scorers; the ranking reads the first.
-    task : {"classification", "regression"}
-    notes : list of str
-        What a reader should know (models cross-validated on their own, ensembles left
-        out, the task inferred...); shown by :meth:`summary`, :meth:`to_markdown`,
-        :meth:`to_html`. Append your own (e.g. the preprocessing applied).
-    """
-
-    def __init__(self, fold_scores, *, scoring, task, notes=()):
-        self.fold_scores = fold_scores
-        self.scoring = list(scoring)
-        self.task = task
-        self.notes = list(notes)
-
-    def to_frame(self):
-        """The leaderboard: one row per model, best first.
-
-        Columns: ``rank`` (by the mean of the first scorer; ties share a rank),
-        ``model``, ``kind``, ``<scorer>_mean`` and ``<scorer>_std`` (over folds,
-        ``ddof=0`` as in scikit-learn's ``cv_results_``), and the means over folds of
-        ``fit_time`` (seconds to fit on the fold's training rows; for an ensemble of the
-        base models, its members' fit times plus its combiner's), ``predict_time``
-        (seconds to predict the fold's validation rows with the method the ensembles use,
-        ``predict_proba`` for classifiers that have it; for an ensemble, its members'
-        plus its combiner's) and ``peak_memory_mb`` (the most resident memory, in MiB,
-        that the fit added to the process running it: the peak RSS during the fit less the
-        RSS before it, read from the kernel, native allocations included. Free memory
-        that malloc holds is handed back first (glibc), so a fit cannot hide its use in
-        pages freed by earlier work; pages other pools keep (Python's small objects) can
-        still be reused, so read it as a slight lower bound. For an ensemble of the base
-        models, the largest of its members' and its combiner's, as when members are fitted
-        one after another. NaN off Linux).
-        """
-        rows = []
-        for model, group in self.fold_scores.groupby("model", sort=False):
-            row = {"model": model, "kind": group["kind"].iloc[0]}
-            for name in self.scoring:
-                row[f"{name}_mean"] = group[name].mean()
-                row[f"{name}_std"] = group[name].std(ddof=0)
-            for column in ("fit_time", "predict_time", "peak_memory_mb"):
-                row[column] = group[column].mean()
-            rows.append(row)
-        board = pd.DataFrame(rows)
-        # means equal but for summation order (0.96 vs 0.9600000000000002) tie
-        key = board[f"{self.scoring[0]}_mean"].round(12)
-        board.insert(0, "rank", key.rank(method="min", ascending=False).astype(int))
-        return board.sort_values("rank", kind="stable").reset_index(drop=True)
-
-    @property
-    def best_(self):
-        """Name of the top-ranked model (the first in model order on a tie)."""
-        return self.to_frame()["model"].iloc[0]
-
-    # -- text -------------------------------------------------------------------------
-    def _table(self):
-        board = self.to_frame()
-        header = ["rank", "model", "kind"] + self.scoring + ["fit s", "predict s", "peak MiB"]
-        rows = [[str(r["rank"]), r["model"], r["kind"]]
-                + [f"{r[f'{s}_mean']:.4f} ± {r[f'{s}_std']:.4f}" for s in self.scoring]
-                + [f"{r['fit_time']:.3f}", f"{r['predict_time']:.4f}",
-                   f"{r['peak_memory_mb']:.1f}"] for _, r in board.iterrows()]
-        return header, rows
-
-    def _legend(self):
-        folds = self.fold_scores["fold"].nunique()
-        return (f"{folds} folds; validation score mean ± std over folds (greater is better); "
-                f"ranked by {self.scoring[0]}. Times: mean seconds per fold; an ensemble of "
-                "the base models counts its members' and its combiner's. Peak MiB: resident "
-                "memory a fit added to its process.")
-
-    def summary(self):
-        """The leaderboard as a plain-text table, with the notes under it."""
-        header, rows = self._table()
-        widths = [max(len(c) for c in column) for column in zip(header, *rows)]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip()
-                 for line in [header, ["-" * w for w in widths], *rows]]
-        lines += ["", self._legend()] + [f"note: {note}" for note in self.notes]
-        return "\n".join(lines)
-
-    def __str__(self):
-        return self.summary()
-
-    def __repr__(self):
-        return (f"<BenchmarkResult: {self.fold_scores['model'].nunique()} models, "
-                f"{self.fold_scores['fold'].nunique()} folds, best {self.best_!r}>")
-
-    def to_markdown(self):
-        """The leaderboard as a GitHub-flavoured markdown table, with the notes."""
-        header, rows = self._table()
-        out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
-        out += ["", self._legend()] + [f"- {note}" for note in self.notes]
-        return "\n".join(out) + "\n"
-
-    def to_csv(self, path, per="model"):
-        """Write the leaderboard (``per="model"``) or :attr:`fold_scores` (``"fold"``)."""
-        frame = {"model": self.to_frame, "fold": lambda: self.fold_scores}.get(per)
-        if frame is None:
-            raise ValueError(f"per must be 'model' or 'fold'; got {per!r}.")
-        frame().to_csv(path, index=False)
-        return path
-
-    # -- json -------------------------------------------------------------------------
-    def to_json(self, path=None):
-        """Everything as JSON (a string, or written to ``path``); see :meth:`from_json`."""
-        columns = {c: [None if isinstance(v, float) and np.isnan(v) else v
-                       for v in self.fold_scores[c].tolist()] for c in self.fold_scores}
-        text = json.dumps({"format": "ensembles.BenchmarkResult/1", "task": self.task,
-                           "scoring": self.scoring, "notes": self.notes,
-                           "fold_scores": columns})
-        return write_text(text, path)
-
-    @classmethod
-    def from_json(cls, text_or_path):
-        """Rebuild a result written by :meth:`to_json` (a JSON string or a file path)."""
-        doc = read_json(text_or_path, "ensembles.BenchmarkResult/1",
-                        "BenchmarkResult.to_json")
-        frame = pd.DataFrame(doc["fold_scores"])
-        for column in frame.columns.drop(["model", "kind", "fold"]):
-            frame[column] = frame[column].astype(float)
-        return cls(frame, scoring=doc["scoring"], task=doc["task"], notes=doc["notes"])
-
-    # -- pictures ---------------------------------------------------------------------
-    def plot(self, kind="scores", *, scorer=None, path=None):
-        """A matplotlib ``Figure`` (made without pyplot: safe on a headless machine).
-
-        ``kind="scores"``: the validation score of every fold, per model, as a box with
-        the folds as points, best model first. ``kind="time"``: mean score (error bar:
-        std over folds) against mean fit time per fold. ``scorer`` defaults to the first.
-        Saved to ``path`` when given. Needs ``pip install ensembles[plot]``.
-        """
-        from ._benchmark_plots import plot_scores, plot_time
-
-        scorer = self.scoring[0] if scorer is None else scorer
-        if scorer not in self.scoring:
-            raise ValueError(f"scorer must be one of {self.scoring}; got {scorer!r}.")
-        draw = {"scores": plot_scores, "time": plot_time}.get(kind)
-        if draw is None:
-            raise ValueError(f"kind must be 'scores' or 'time'; got {kind!r}.")
-        figure = draw(self, scorer)
-        if path is not None:
-            figure.savefig(path, dpi=100)
-        return figure
-
-    def to_html(self, path=None):
-        """One self-contained HTML page: the leaderboard, the notes and both plots
-        (embedded PNG; left out, with a line saying so, without matplotlib). Returns the
-        text, or writes it to ``path``."""
-        from ._benchmark_plots import benchmark_html
-
-        return write_text(benchmark_html(self), path)
-
-
-# -- what is compared ---------------------------------------------------------------------
-def _task_from_y(y):
-    target = type_of_target(y)
-    if target == "continuous":
-        return "regression"
-    if target == "binary":
-        return "classification"
-    if target == "multiclass":
-        numeric = y.dtype.kind in "iuf"
-        return ("regression" if numeric and len(np.unique(y)) > _MAX_CLASSES
-                else "classification")
-    raise ValueError(
-        "y must be one column of class labels or of numbers; got y of type "
-        f"{target!r} (sklearn.utils.multiclass.type_of_target)."
-    )
-
-
-def _kind(estimator):
-    return ("classification" if is_classifier(estimator)
-            else "regression" if is_regressor(estimator) else None)
-
-
-def _check_pairs(pairs, what):
-    if not isinstance(pairs, list | tuple) or not all(
-        isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) and hasattr(p[1], "fit")
-        for p in pairs
-    ):
-        raise TypeError(f"{what} must be a list of (name, estimator) pairs; got {pairs!r}.")
-
-
-def _resolve_task(models, y, task, notes):
-    if task is not None and task not in _TASKS:
-        raise ValueError(f"task must be None, 'classification' or 'regression'; got {task!r}.")
-    if isinstance(models, str):
-        if models != "default":
-            raise ValueError(f"models must be 'default' or a list of (name, estimator) "
-                             f"pairs; got {models!r}.")
-        if task is None:
-            task = _task_from_y(y)
-            notes.append(f"task inferred from y ({type_of_target(y)}, "
-                         f"{len(np.unique(y))} distinct values): {task}; pass task= to "
-                         "choose.")
-        return task
-    if isinstance(models, list | tuple) and len(models) == 0:
-        raise ValueError("models must be 'default' or a non-empty list of (name, estimator) "
-                         "pairs; got an empty list.")
-    _check_pairs(models, "models")
-    kinds = {_kind(e) for _, e in models}
-    if None in kinds or len(kinds) != 1:
-        raise ValueError(
-            "models must be all classifiers or all regressors (one task); got "
-            f"{[(n, type(e).__name__) for n, e in models]}."
-        )
-    found = kinds.pop()
-    if task is not None and task != found:
-        raise ValueError(f"task={task!r} but the models are for {found}.")
-    if found == "classification" and type_of_target(y) == "continuous":
-        raise ValueError("the models are classifiers but y is continuous; pass regressors "
-                         "(or class labels).")
-    return found
-
-
-def _default_ensemble(name, models, classification, random_state):
-    if classification:
-        return {"voting_soft": lambda: VotingClassifier(models, voting="soft"),
-                "voting_auto": lambda: VotingClassifier(models, voting="soft", weights="auto"),
-                "stacking": lambda: StackingClassifier(models),
-                "selection": lambda: EnsembleSelectionClassifier(
-                    models, random_state=random_state)}[name]()
-    return {"voting_soft": lambda: VotingRegressor(models),
-            "voting_auto": lambda: VotingRegressor(models, weights="auto"),
-            "stacking": lambda: StackingRegressor(models),
-            "selection": lambda: EnsembleSelectionRegressor(
-                models, random_state=random_state)}[name]()
-
-
-def _ensemble_specs(ensembles, models, task, random_state):
-    """[(name, estimator, is_a_default)] of the ensembles asked for."""
-    if ensembles is None:
-        return []
-    default = isinstance(ensembles, str) and ensembles == "default"
-    if isinstance(ensembles, str) and not default:
-        raise ValueError(f"ensembles must be 'default', None, or a list of names from "
-                         f"{list(ENSEMBLE_NAMES)} or (name, estimator) pairs; got "
-                         f"{ensembles!r}.")
-    items = list(ENSEMBLE_NAMES) if default else ensembles
-    if not isinstance(items, list | tuple):
-        raise TypeError(f"ensembles must be 'default', None or a list; got {ensembles!r}.")
-    unknown = [i for i in items if isinstance(i, str) and i not in ENSEMBLE_NAMES]
-    if unknown:
-        raise ValueError(f"unknown ensemble name(s) {unknown}; expected names from "
-                         f"{list(ENSEMBLE_NAMES)} or (name, estimator) pairs.")
-    specs = []
-    for item in items:
-        if isinstance(item, str):
-            specs.append((item, _default_ensemble(item, list(models), task == "classification",
-                                                  random_state), default))
-        else:
-            _check_pairs([item], "ensembles")
-            if _kind(item[1]) != task:
-                raise ValueError(f"ensemble {item[0]!r} ({type(item[1]).__name__}) is not "
-                                 f"for {task} like the models; one task per benchmark.")
-            specs.append((item[0], item[1], False))
-    return specs
-
-
-def _same(a, b):
-    return a is b or (type(a) is type(b) and joblib.hash(clone(a)) == joblib.hash(clone(b)))
-
-
-def _engine_shell(name, estimator, base, X, y, default, notes):
-    """(shell, member names) if ``estimator`` can be rebuilt from the base models' fits,
-    None if it must be cross-validated on its own; raises (or, for a default ensemble,
-    leaves it out: returns False) when it cannot take these models."""
-    if not isinstance(estimator, MembersMixin) or getattr(estimator, "cv", None) == "prefit":
-        notes.append(f"{name!r} ({type(estimator).__name__}) is not one of our ensembles of "
-                     "the base models: cross-validated on its own on the same folds; its "
-                     "fit time is that of its whole fit.")
-        return None
-    shell = clone(estimator)
-    try:
-        members = shell._validate_fit(X, y, None)[0]
-    except (ValueError, TypeError) as exc:
-        if not default:
-            raise
-        notes.append(f"{name!r} left out: {exc}")
-        return False
-    given = dict(estimator.estimators)  # the shell's are clones: compare what was given
-    if not all(n in base and _same(given[n], base[n]) for n, _ in members):
-        notes.append(f"{name!r}: its members are not the base models (same names, same "
-                     "parameters): cross-validated on its own on the same folds; its fit "
-                     "time is that of its whole fit.")
-        return None
-    return shell, [n for n, _ in members]
-
-
-def _leave_out_failures(errors, base, kept, shells, task, random_state, X, y, notes):
-    """Drop the models that failed (``on_error="skip"``) and the ensembles that needed
-    them; one of ``ENSEMBLE_NAMES`` built on all the base models is rebuilt on those
-    that did not fail. Returns the base models and the ensembles left; updates
-    ``shells`` in place."""
-    classification = task == "classification"
-    given = list(base.items())
-    base = {n: e for n, e in base.items() if n not in errors}
-    note_failures(errors, notes, left=base, stacklevel=4)
-    still, rebuilt = [], []
-    for name, estimator in kept:
-        if name in errors:
-            continue
-        members = shells[name][1] if name in shells else []
-        lost = [m for m in members if m in errors]
-        if not lost:
-            still.append((name, estimator))
-            continue
-        del shells[name]
-        if name in ENSEMBLE_NAMES and _same(estimator, _default_ensemble(
-                name, given, classification, random_state)):
-            estimator = _default_ensemble(name, list(base.items()), classification,
-                                          random_state)
-            shell = _engine_shell(name, estimator, base, X, y, True, notes)
-            if shell:
-                shells[name] = shell
-                still.append((name, estimator))
-                rebuilt.append(name)
-                continue
-        notes.append(f"{name!r} left out: its member(s) {lost} failed.")
-    if rebuilt:
-        notes.append(f"{', '.join(map(repr, rebuilt))}: built on the base models that did "
-                     "not fail.")
-    return base, still
-
-
-def _base_methods(base, shells, classification):
-    """One prediction method per base model, the one the most ensembles need."""
-    methods = {}
-    for name, estimator in base.items():
-        if not classification:
-            methods[name] = "predict"
-        elif hasattr(estimator, "predict_proba"):
-            methods[name] = "predict_proba"
-        else:
-            wanted = [shell._oof_methods(
-                [(n, base[n]) for n in names])[name] for shell, names in shells.values()
-                      if name in names]
-            methods[name] = max(_METHODS, key=wanted.count) if wanted else "predict"
-    return methods
 
 
 # -- running it ---------------------------------------------------------------------------

@@ -57,6 +57,9 @@ from .learners.roster import make_learners
 from .oof import cross_fit
 from .report import fold_ensemble
 
+# Defined apart to keep modules short; pickles and docs name the public module.
+BenchmarkResult.__module__ = "ensembles.benchmark"
+
 __all__ = ["BenchmarkResult", "benchmark"]
 
 

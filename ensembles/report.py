@@ -39,6 +39,9 @@ from ._members import MembersMixin
 from ._report_result import OverfittingReport
 from .oof import Memo, cross_fit, fingerprint, note_failures
 
+# Defined apart to keep modules short; pickles and docs name the public module.
+OverfittingReport.__module__ = "ensembles.report"
+
 __all__ = ["OverfittingReport", "overfitting_report"]
 
 

@@ -35,6 +35,25 @@ class BenchmarkResult:
         What a reader should know (models cross-validated on their own, ensembles left
         out, the task inferred...); shown by :meth:`summary`, :meth:`to_markdown`,
         :meth:`to_html`. Append your own (e.g. the preprocessing applied).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_wine
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from ensembles import benchmark
+    >>> X, y = load_wine(return_X_y=True)
+    >>> result = benchmark([("nb", GaussianNB()),
+    ...                     ("tree", DecisionTreeClassifier(max_depth=3, random_state=0))],
+    ...                    X, y, cv=3, ensembles=["voting_soft"], verbose=0)
+    >>> result.best_
+    'nb'
+    >>> board = result.to_frame()
+    >>> print(board[["rank", "model", "accuracy_mean"]].round(3).to_string(index=False))
+     rank       model  accuracy_mean
+        1          nb          0.961
+        2        tree          0.860
+        2 voting_soft          0.860
     """
 
     def __init__(self, fold_scores, *, scoring, task, notes=()):

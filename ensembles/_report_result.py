@@ -54,6 +54,22 @@ class OverfittingReport:
     task : {"classification", "regression"}
     overfit_gap, underfit_skill : float
         The verdict thresholds (see :meth:`to_frame`).
+    notes : list of str
+        What a reader should know (models left out, a record reused...).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_wine
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from ensembles import overfitting_report
+    >>> X, y = load_wine(return_X_y=True)
+    >>> report = overfitting_report(DecisionTreeClassifier(random_state=0), X, y, cv=3)
+    >>> summary = report.to_frame()
+    >>> print(summary[["model", "train_accuracy", "verdict"]].round(3).to_string(
+    ...     index=False))  # doctest: +NORMALIZE_WHITESPACE
+                     model  train_accuracy verdict
+    DecisionTreeClassifier           1.000 overfit
+                  baseline           0.399
     """
 
     def __init__(self, scores, curves, *, scoring, task, overfit_gap=0.15, underfit_skill=0.3,

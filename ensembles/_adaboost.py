@@ -13,7 +13,7 @@ import numpy as np
 from scipy.special import xlogy
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._compat import (
@@ -24,6 +24,7 @@ from ._compat import (
     _check_y,
     _fit_context,
     _num_samples,
+    _safe_indexing,
     validate_data,
 )
 from ._members import draw_member_seeds

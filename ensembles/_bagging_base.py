@@ -12,7 +12,7 @@ from numbers import Integral, Real
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
-from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_array, check_is_fitted, has_fit_parameter
 
@@ -21,6 +21,7 @@ from ._compat import (
     Interval,
     _check_sample_weight,
     _fit_context,
+    _safe_indexing,
     validate_data,
 )
 from ._members import draw_member_seeds

@@ -9,6 +9,7 @@ import functools
 
 import numpy as np
 from sklearn.base import _fit_context as _sklearn_fit_context
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -32,6 +33,7 @@ __all__ = [
     "StrOptions",
     "_check_feature_names_in",
     "_check_sample_weight",
+    "_safe_indexing",
     "_check_y",
     "_num_samples",
     "_fit_context",

@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeRegressor
-from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._compat import (
@@ -22,6 +22,7 @@ from ._compat import (
     StrOptions,
     _check_sample_weight,
     _fit_context,
+    _safe_indexing,
     validate_data,
 )
 from ._members import draw_member_seeds

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, column_or_1d
 
@@ -48,7 +48,7 @@ from ._benchmark_plan import (
     _resolve_task,
 )
 from ._benchmark_result import BenchmarkResult
-from ._compat import _check_y, _num_samples
+from ._compat import _check_y, _num_samples, _safe_indexing
 from ._cv_setup import _folds, _scorers
 from ._members import draw_member_seeds
 from ._probe import _PeakMemory, _Probe, _Replay

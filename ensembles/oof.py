@@ -18,11 +18,11 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import get_scorer
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import has_fit_parameter
 
-from ._compat import _num_samples
+from ._compat import _num_samples, _safe_indexing
 from ._monitor import fit_watched
 from ._validation import warn_user
 

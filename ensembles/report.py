@@ -29,10 +29,9 @@ import pandas as pd
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import _num_samples
+from ._compat import _num_samples, _safe_indexing
 from ._curves import learning_curves
 from ._cv_setup import _folds, _scorers
 from ._members import MembersMixin

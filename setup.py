@@ -65,7 +65,7 @@ setup(
         "lightgbm>=4.0",
     ],
     extras_require=EXTRAS,
-    entry_points={"console_scripts": ["ensembles = ensembles.cli:main"]},
+    entry_points={"console_scripts": ["ensembles = ensembles.cli.main:main"]},
     classifiers=[
         "Programming Language :: Python :: 3",
         "Intended Audience :: Science/Research",

@@ -6,7 +6,7 @@ text target. For trying ``ensembles benchmark --csv`` at a realistic size (docs/
 Columns: ``age``, ``income``, ``tenure``, ``visits``, ``balance``, ``score`` (numeric;
 ``income``, ``balance`` and ``score`` have missing values), ``plan`` (3 levels),
 ``region`` (5 levels, some missing), ``device`` (text booleans ``yes``/``no``), ``city``
-(60 levels, more than the one-hot limit of ``ensembles.tabular``) and the target
+(60 levels, more than the one-hot limit of ``ensembles.cli.tabular``) and the target
 ``churn`` (``"stay"`` or ``"leave"``, about 30% leave). The target depends on numeric
 features, on levels of ``plan`` and ``city``, on an interaction, and on whether ``income``
 is missing, so both categorical handling and missing-value handling matter.

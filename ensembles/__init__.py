@@ -1,10 +1,15 @@
 """Ensembles of neural nets, boosted trees and any scikit-learn estimator."""
 
 from ._version import __version__
-from .bagging import BaggingClassifier, BaggingRegressor
-from .benchmark import BenchmarkResult, benchmark
-from .boosting import AdaBoostClassifier, AdaBoostRegressor
-from .gradient_boosting import GradientBoostingClassifier, GradientBoostingRegressor
+from .classic.adaboost import AdaBoostClassifier, AdaBoostRegressor
+from .classic.bagging import BaggingClassifier, BaggingRegressor
+from .classic.gradient_boosting import GradientBoostingClassifier, GradientBoostingRegressor
+from .combine.selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
+from .combine.stacking import StackingClassifier, StackingRegressor
+from .combine.voting import VotingClassifier, VotingRegressor
+from .engine.oof import CrossFit, cross_fit
+from .evaluation.benchmark import BenchmarkResult, benchmark
+from .evaluation.report import OverfittingReport, overfitting_report
 from .learners import (
     DeviceUnavailableError,
     NetClassifier,
@@ -13,11 +18,6 @@ from .learners import (
     resolve_device,
     set_device,
 )
-from .oof import CrossFit, cross_fit
-from .report import OverfittingReport, overfitting_report
-from .selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
-from .stacking import StackingClassifier, StackingRegressor
-from .voting import VotingClassifier, VotingRegressor
 
 __all__ = [
     "AdaBoostClassifier",

@@ -1,8 +1,8 @@
-"""``python -m ensembles``: the ``ensembles`` command (:mod:`ensembles.cli`)."""
+"""``python -m ensembles``: the ``ensembles`` command (:mod:`ensembles.cli.main`)."""
 
 import sys
 
-from .cli import main
+from .cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

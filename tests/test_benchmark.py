@@ -27,8 +27,8 @@ from ensembles import (
     benchmark,
     cross_fit,
 )
-from ensembles.benchmark import _PeakMemory
-from ensembles.report import fold_ensemble
+from ensembles.evaluation.benchmark import _PeakMemory
+from ensembles.evaluation.report import fold_ensemble
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -229,7 +229,7 @@ def test_default_roster_and_task_from_y(monkeypatch):
         return [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2))]
 
     # the module by its import name: the package's attribute ``benchmark`` is the function
-    monkeypatch.setattr(importlib.import_module("ensembles.benchmark"), "make_learners",
+    monkeypatch.setattr(importlib.import_module("ensembles.evaluation.benchmark"), "make_learners",
                         fake_learners)
     rng = np.random.RandomState(0)
     X = rng.normal(size=(90, 3))

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ensembles.cli import main
+from ensembles.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = "breast_cancer, diabetes, digits, hastie_10_2, iris, waveform, wine"
@@ -232,7 +232,7 @@ def test_failure_while_fitting_is_one_line_with_code_1(tmp_path, capsys, monkeyp
         raise RuntimeError("member 'xgb' failed in fold 2: out of memory")
 
     # The module, not the function that ensembles/__init__.py exports under its name.
-    monkeypatch.setattr(sys.modules["ensembles.benchmark"], "benchmark", broken)
+    monkeypatch.setattr(sys.modules["ensembles.evaluation.benchmark"], "benchmark", broken)
     assert main(["benchmark", "--dataset", "iris", "--models", "linear"]) == 1
     line = assert_clean_failure(capsys.readouterr().err.splitlines()[-1])
     assert line == ("ensembles: error: RuntimeError: member 'xgb' failed in fold 2: out of "

@@ -22,7 +22,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from ensembles import GradientBoostingClassifier, GradientBoostingRegressor, NetRegressor
-from ensembles._losses import (
+from ensembles.classic.losses import (
     AbsoluteError,
     BinomialLoss,
     HuberLoss,

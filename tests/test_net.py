@@ -17,7 +17,7 @@ from skorch.callbacks import Callback
 from torch import nn
 
 from ensembles import DeviceUnavailableError, NetClassifier, NetRegressor
-from ensembles.learners._net_base import _validation_split
+from ensembles.learners.net import _validation_split
 
 FAST = dict(hidden_layer_sizes=(16,), max_epochs=30, lr=0.02, random_state=0)
 

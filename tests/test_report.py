@@ -262,7 +262,7 @@ def test_an_ensemble_with_a_failing_member_is_reported_member_by_member(data):
                                                    random_state=0)),
 ], ids=["net-pipeline", "xgb", "lgbm-pipeline"])
 def test_watching_the_validation_fold_leaves_the_fit_unchanged(data, member):
-    from ensembles.oof import fit_member
+    from ensembles.engine.oof import fit_member
 
     X, y = data
     train, valid = np.arange(160), np.arange(160, 240)

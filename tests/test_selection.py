@@ -21,7 +21,7 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from ensembles import EnsembleSelectionClassifier, EnsembleSelectionRegressor
-from ensembles._scoring import _FAST, _KnownProba, _KnownValues, prediction_scorer
+from ensembles.combine.scoring import _FAST, _KnownProba, _KnownValues, prediction_scorer
 
 _TREES = [
     ("stump", DecisionTreeClassifier(max_depth=1)),

@@ -28,7 +28,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from xgboost import XGBClassifier
 
 from ensembles import NetClassifier, StackingClassifier, StackingRegressor
-from ensembles.stacking import FoldAverage
+from ensembles.combine.stacking import FoldAverage
 
 
 @pytest.fixture(scope="module")

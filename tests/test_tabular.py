@@ -1,4 +1,4 @@
-"""ensembles.tabular: reading CSV files, and learners wrapped for categoricals and NaN."""
+"""ensembles.cli.tabular: reading CSV files, and learners wrapped for categoricals and NaN."""
 
 import pickle
 import re
@@ -11,7 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils import get_tags
 
 from ensembles import make_learners
-from ensembles.tabular import (
+from ensembles.cli.tabular import (
     MAX_ONEHOT,
     AsCategories,
     TablePipeline,

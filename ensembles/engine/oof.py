@@ -22,9 +22,9 @@ from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import has_fit_parameter
 
-from ._compat import _num_samples, _safe_indexing
-from ._monitor import fit_watched
-from ._validation import warn_user
+from .._compat import _num_samples, _safe_indexing
+from .._validation import warn_user
+from ..evaluation.monitor import fit_watched
 
 __all__ = [
     "CrossFit",
@@ -119,7 +119,7 @@ def fit_member(estimator, X, y, sample_weight=None, name="estimator", eval_set=N
 
     ``eval_set=(X_val, y_val)`` is watched by members that can record curves on it
     without it changing the fit (our nets, XGBoost and LightGBM without early stopping;
-    see :mod:`ensembles._monitor`); other members ignore it.
+    see :mod:`ensembles.evaluation.monitor`); other members ignore it.
     """
     kwargs = {}
     if sample_weight is not None:
@@ -339,7 +339,7 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
     monitor : bool, default=False
         Let members that can record curves on a validation set (our nets, XGBoost and
         LightGBM without early stopping) watch the fold's validation part; it is only
-        watched, never used to fit or stop (see :mod:`ensembles._monitor`).
+        watched, never used to fit or stop (see :mod:`ensembles.evaluation.monitor`).
     keep_outputs : bool, default=False
         Keep the fold models' raw outputs on their train and test parts computed while
         scoring (``CrossFit.outputs``).

@@ -16,8 +16,8 @@ from sklearn.utils.validation import check_array
 
 from ._compat import _BaseComposition, _check_y, _num_samples, validate_data
 from ._validation import encode_labels
+from .engine.oof import FoldAverage, check_folds, cross_fit
 from .learners.device import set_device
-from .oof import FoldAverage, check_folds, cross_fit
 
 __all__ = ["MembersMixin"]
 

@@ -86,7 +86,7 @@ def read_csv(path, target, task=None, **read_kwargs):
     Examples
     --------
     >>> import io
-    >>> from ensembles.tabular import read_csv
+    >>> from ensembles.cli.tabular import read_csv
     >>> X, y, task = read_csv(io.StringIO("x,colour,y\\n1,red,a\\n2,blue,b\\n"), "y")
     >>> list(X.columns), y.tolist(), task
     (['x', 'colour'], ['a', 'b'], 'classification')
@@ -140,7 +140,7 @@ def infer_task(y):
 
     Examples
     --------
-    >>> from ensembles.tabular import infer_task
+    >>> from ensembles.cli.tabular import infer_task
     >>> infer_task(["a", "b"]), infer_task([0, 1, 1]), infer_task([0.5, 1.7])
     ('classification', 'classification', 'regression')
     """
@@ -168,7 +168,7 @@ class AsCategories(TransformerMixin, BaseEstimator):
     Examples
     --------
     >>> import pandas as pd
-    >>> from ensembles.tabular import AsCategories
+    >>> from ensembles.cli.tabular import AsCategories
     >>> X = pd.DataFrame({"c": ["b", "a", None]})
     >>> AsCategories({"c": ["a", "b", "z"]}).fit_transform(X)["c"].cat.categories.tolist()
     ['a', 'b', 'z']
@@ -347,7 +347,7 @@ def preprocess(models, X, *, max_onehot=MAX_ONEHOT):
     --------
     >>> import numpy as np, pandas as pd
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from ensembles.tabular import preprocess
+    >>> from ensembles.cli.tabular import preprocess
     >>> X = pd.DataFrame({"x": [1.0, np.nan, 3.0, 4.0], "c": ["a", "b", "a", None]})
     >>> models, notes = preprocess([("linear", LogisticRegression())], X)
     >>> for note in notes:

@@ -78,7 +78,7 @@ def _data_options(command):
 
 def _load(dataset, csv_path, target, task):
     """(X DataFrame, y, task, description) from --dataset or --csv."""
-    from . import datasets
+    from .. import datasets
     from .tabular import read_csv
 
     if (dataset is None) == (csv_path is None):
@@ -129,7 +129,7 @@ def _check_folds(y, task, cv):
 
 
 def _learners(task, models, size, device, random_state):
-    from .learners import DeviceUnavailableError, make_learners
+    from ..learners import DeviceUnavailableError, make_learners
 
     try:
         roster = make_learners(task, device=device, random_state=random_state, size=size)
@@ -222,7 +222,7 @@ def cli(ctx, show_traceback):
 @cli.command()
 def datasets():
     """List the bundled data sets: name, task, rows, features."""
-    from . import datasets as data
+    from .. import datasets as data
 
     rows = [("name", "task", "rows", "features")]
     for name in data.names():
@@ -249,8 +249,8 @@ def benchmark(dataset, csv_path, target, task, models, size, cv, scoring, n_jobs
     With --out DIR, writes leaderboard.md, leaderboard.html, leaderboard.csv,
     leaderboard.json, scores.png and time.png there.
     """
-    from .benchmark import ENSEMBLE_NAMES
-    from .benchmark import benchmark as run_benchmark
+    from ..evaluation.benchmark import ENSEMBLE_NAMES
+    from ..evaluation.benchmark import benchmark as run_benchmark
 
     if ensembles_ == "default":
         chosen = "default"
@@ -293,8 +293,8 @@ def report(dataset, csv_path, target, task, models, size, cv, scoring, n_jobs, d
     With --out DIR, writes report.md, report.html, report.json, gap.png and curves.png
     there.
     """
-    from .report import overfitting_report
-    from .stacking import StackingClassifier, StackingRegressor
+    from ..combine.stacking import StackingClassifier, StackingRegressor
+    from ..evaluation.report import overfitting_report
 
     X, y, task, learners, scorers, notes = _prepare(
         dataset, csv_path, target, task, models, size, device, random_state, cv, scoring)

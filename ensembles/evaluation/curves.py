@@ -1,6 +1,6 @@
 """Learning curves of one fitted model: train and validation loss and score by round.
 
-What a model recorded while it trained comes first (:func:`ensembles._monitor
+What a model recorded while it trained comes first (:func:`ensembles.evaluation.monitor
 .recorded_curves`: nets by epoch, XGBoost and LightGBM by round). A boosting model that
 recorded nothing (ours and scikit-learn's with ``staged_predict*``, or a booster that
 early-stopped and so was not given the validation part) is re-predicted after the fit at
@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 
-from ._monitor import recorded_curves
+from .monitor import recorded_curves
 
 __all__ = ["learning_curves"]
 
@@ -84,7 +84,7 @@ def learning_curves(model, X_train, y_train, X_valid, y_valid):
     """Train and validation curves of one fitted model, as rows
     ``(step_name, step, split, metric, value)``; empty when the model has none.
 
-    What the model recorded while training comes first (:mod:`ensembles._monitor`);
+    What the model recorded while training comes first (:mod:`ensembles.evaluation.monitor`);
     otherwise a boosting model is re-predicted at up to 50 evenly spaced rounds.
     """
     recorded = recorded_curves(model, y_train, y_valid)

@@ -2,8 +2,8 @@
 
 :func:`_scorers` turns ``scoring`` (None, a name, names, or name -> scorer) into scorers,
 with the defaults of the task; :func:`_folds` turns ``cv`` into checked (train, test)
-folds, stratified for classification. :mod:`ensembles.report` and
-:mod:`ensembles.benchmark` both use them, so both read their arguments alike.
+folds, stratified for classification. :mod:`ensembles.evaluation.report` and
+:mod:`ensembles.evaluation.benchmark` both use them, so both read their arguments alike.
 """
 
 from numbers import Integral
@@ -12,8 +12,8 @@ import numpy as np
 from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.model_selection import check_cv
 
-from ._compat import _num_samples
-from .oof import check_folds
+from .._compat import _num_samples
+from ..engine.oof import check_folds
 
 
 # -- scoring ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ keeps the union of the bags' ensembles (selection counts summed). A member's wei
 its selection count over the total; the ensemble predicts the weighted average of its
 members' probabilities (classifiers) or predictions (regressors).
 
-Candidate averages are scored by :func:`ensembles._scoring.prediction_scorer`: any
+Candidate averages are scored by :func:`ensembles.combine.scoring.prediction_scorer`: any
 scikit-learn scorer, evaluated on the predictions themselves (no predicting on ``X``),
 with NumPy shortcuts for the default scorers.
 """
@@ -24,10 +24,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import Bunch, check_random_state, get_tags
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._compat import Interval, _check_sample_weight, _fit_context
-from ._members import MembersMixin
-from ._scoring import prediction_scorer
-from .oof import _predict
+from .._compat import Interval, _check_sample_weight, _fit_context
+from ..base import MembersMixin
+from ..engine.oof import _predict
+from .scoring import prediction_scorer
 
 __all__ = ["EnsembleSelectionClassifier", "EnsembleSelectionRegressor"]
 

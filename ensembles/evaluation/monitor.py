@@ -29,7 +29,7 @@ def _last_step(estimator):
 def watch_kind(estimator):
     """"net", "xgboost", "lightgbm" if (the last step of) ``estimator`` can record curves
     on an evaluation set without it changing the fit; else None."""
-    from .learners.net import _BaseNet  # here: the learners do not import the engine
+    from ..learners.net import _BaseNet  # here: the learners do not import the engine
 
     step = _last_step(estimator)
     if isinstance(step, _BaseNet):

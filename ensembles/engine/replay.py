@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 
-from ._compat import _num_samples
+from .._compat import _num_samples
 from .oof import _predict
 
 
@@ -134,7 +134,7 @@ class _Replay:
     def _output(self, method, X):
         if _num_samples(X) != self.n_rows:
             raise RuntimeError(f"a replay of {self.n_rows} rows was asked for "
-                               f"{_num_samples(X)}; this is a bug in ensembles.benchmark.")
+                               f"{_num_samples(X)}; this is a bug in ensembles.")
         if method not in self.outputs:
             self.outputs[method] = (getattr(self.estimator, method)(X) if method == "predict"
                                     else _predict(self.estimator, X, method, self.n_classes))

@@ -29,9 +29,9 @@ from sklearn.utils import Bunch
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._compat import HasMethods, StrOptions, _check_sample_weight, _fit_context
-from ._members import MembersMixin
-from .oof import FoldAverage, _predict, fit_member
+from .._compat import HasMethods, StrOptions, _check_sample_weight, _fit_context
+from ..base import MembersMixin
+from ..engine.oof import FoldAverage, _predict, fit_member
 
 __all__ = ["FoldAverage", "StackingClassifier", "StackingRegressor"]
 

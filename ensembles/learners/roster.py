@@ -8,7 +8,6 @@ voting, stacking and ensemble selection feed on.
 from numbers import Integral
 
 import numpy as np
-from lightgbm import LGBMClassifier, LGBMRegressor
 from sklearn.ensemble import (
     ExtraTreesClassifier,
     ExtraTreesRegressor,
@@ -20,10 +19,8 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
-from xgboost import XGBClassifier, XGBRegressor
 
 from .device import resolve_device, set_device
-from .net import NetClassifier, NetRegressor
 
 __all__ = ["make_learners"]
 
@@ -155,6 +152,12 @@ def make_learners(task="classification", *, device="auto", random_state=None, si
 
 
 def _classifiers(cfg, seeds, n_jobs):
+    # The heavy libraries load here, on the first roster, not on ``import ensembles``.
+    from lightgbm import LGBMClassifier
+    from xgboost import XGBClassifier
+
+    from .net import NetClassifier
+
     return [
         (
             "net",
@@ -188,6 +191,11 @@ def _classifiers(cfg, seeds, n_jobs):
 
 
 def _regressors(cfg, seeds, n_jobs):
+    from lightgbm import LGBMRegressor
+    from xgboost import XGBRegressor
+
+    from .net import NetRegressor
+
     return [
         (
             "net",

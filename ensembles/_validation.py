@@ -11,27 +11,51 @@ from sklearn.utils.validation import column_or_1d
 
 from ._compat import _check_y
 
-__all__ = ["encode_labels", "warn_user"]
+__all__ = ["encode_labels", "label_encoder", "last_step", "name_failure", "warn_user"]
 
 
-def encode_labels(estimator, y):
-    """Check classification targets and encode them once, as 0..K-1.
+def label_encoder(y, owner, estimator=None):
+    """Check classification targets ``y``; return ``(encoder, y encoded as 0..K-1)``.
 
-    Sets ``estimator._label_encoder`` and ``estimator.classes_`` (the user's labels, which
-    ``predict`` returns) and returns the encoded ``y`` that members see. Raises a
-    ``ValueError`` naming the estimator when ``y`` holds fewer than two classes.
+    Raises a ``ValueError`` naming ``owner`` when ``y`` holds fewer than two classes.
     """
     y = column_or_1d(_check_y(y, estimator=estimator), warn=True)
     check_classification_targets(y)
     encoder = LabelEncoder().fit(y)
     if len(encoder.classes_) < 2:
         raise ValueError(
-            f"{type(estimator).__name__} needs at least 2 classes in y; got 1 class "
+            f"{owner} needs at least 2 classes in y; got 1 class "
             f"({encoder.classes_.tolist()[0]!r})."
         )
+    return encoder, encoder.transform(y)
+
+
+def encode_labels(estimator, y):
+    """Encode classification targets once, as 0..K-1, for ``estimator``.
+
+    Sets ``estimator._label_encoder`` and ``estimator.classes_`` (the user's labels, which
+    ``predict`` returns) and returns the encoded ``y`` that members see.
+    """
+    encoder, y_enc = label_encoder(y, type(estimator).__name__, estimator)
     estimator._label_encoder = encoder
     estimator.classes_ = encoder.classes_
-    return encoder.transform(y)
+    return y_enc
+
+
+def last_step(estimator):
+    """The estimator a Pipeline ends with (the estimator itself if it is not one)."""
+    steps = getattr(estimator, "steps", None)
+    return steps[-1][1] if isinstance(steps, list) and steps else estimator
+
+
+def name_failure(exc, where):
+    """Put ``where`` ("member 'xgb' failed in fold 3") in front of ``exc``'s message, so
+    that a failing base learner names itself; return ``exc`` to be raised."""
+    if exc.args and isinstance(exc.args[0], str):
+        exc.args = (f"{where}: {exc.args[0]}",) + exc.args[1:]
+    else:
+        exc.args = (where,) + exc.args
+    return exc
 
 
 # Frames from these directories are ours or scikit-learn's plumbing (fit decorators,

@@ -1,27 +1,41 @@
-"""What every ensemble of named members shares: validation, labels, seeds, devices, folds.
+"""The one base of every ensemble, and the protocol the engine and the reports rely on.
 
-Voting, stacking and ensemble selection hold ``estimators``, a list of (name, estimator)
-pairs; this module gives them one way to check that list, to encode labels once, to draw
-member seeds up front (so results do not depend on ``n_jobs``), to move members to a
-device, and to build the cross-validation folds the out-of-fold engine runs on.
+:class:`BaseEnsemble` holds what every meta-learner of the package does the same way:
+the input checks (``X`` keeps its type for the members; ``y`` is checked and, for a
+classifier, encoded once as 0..K-1), the input tags forwarded from the members, and ONE
+way to get a sub-estimator ready to fit, :meth:`BaseEnsemble._prepare`: clone it, seed
+every ``random_state`` left at None inside it, and place it on ``device``. Members, a
+stack's ``final_estimator``, gradient boosting's ``init`` and nested ensembles all go
+through it, so a fix to seeding or placing lands once.
+
+Two families build on it:
+
+- :class:`BaseCombiner`: ensembles of a list of (name, estimator) members, combined from
+  the out-of-fold engine's fits (voting, stacking, ensemble selection). It declares the
+  protocol that :func:`ensembles.overfitting_report` and :func:`ensembles.benchmark` use
+  to rebuild an ensemble per fold from the engine's fits without refitting its members:
+  :meth:`~BaseCombiner._validate_fit`, :meth:`~BaseCombiner._oof_methods`,
+  :meth:`~BaseCombiner._combine`.
+- :class:`BaseOneLearner`: ensembles of copies of one learner (bagging, AdaBoost,
+  gradient boosting), each with its own loop over members.
 """
 
-from numbers import Integral
+import numbers
 
 import numpy as np
-from sklearn.base import clone, is_classifier, is_regressor
-from sklearn.model_selection import check_cv
+from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
 from sklearn.utils import Bunch, check_random_state, get_tags
 from sklearn.utils.validation import check_array
 
 from ._compat import _BaseComposition, _check_y, _num_samples, validate_data
 from ._validation import encode_labels
-from .engine.oof import FoldAverage, check_folds, cross_fit
+from .engine.oof import FoldAverage, cross_fit, make_folds
 from .learners.device import set_device
 
-__all__ = ["MembersMixin"]
+__all__ = ["BaseCombiner", "BaseEnsemble", "BaseOneLearner", "draw_member_seeds"]
 
 _STACK_METHODS = ("predict_proba", "decision_function", "predict")
+_MAX_SEED = np.iinfo(np.int32).max
 
 
 def draw_member_seeds(estimator, rng):
@@ -29,11 +43,12 @@ def draw_member_seeds(estimator, rng):
 
     Seeds the user set are kept (so a member matches the same member fitted alone);
     unset ones are drawn here, before any parallel work, so that the result does not
-    depend on ``n_jobs`` or scheduling order.
+    depend on ``n_jobs`` or scheduling order. Nested estimators (a Pipeline's steps, an
+    ensemble's members and final estimator) are reached through ``get_params(deep=True)``.
     """
     params = estimator.get_params(deep=True)
     seeds = {
-        key: int(rng.randint(np.iinfo(np.int32).max))
+        key: int(rng.randint(_MAX_SEED))
         for key in sorted(params)
         if (key == "random_state" or key.endswith("__random_state")) and params[key] is None
     }
@@ -42,12 +57,151 @@ def draw_member_seeds(estimator, rng):
     return estimator
 
 
-class MembersMixin(_BaseComposition):
-    """Shared machinery of the ensembles whose members are a list of (name, estimator)."""
+class BaseEnsemble(BaseEstimator):
+    """What every ensemble shares: input checks, tags, and preparing sub-estimators.
+
+    Subclasses define :meth:`_tag_sources` (the unfitted sub-estimators whose input tags
+    the ensemble carries) and may refine :meth:`_encode_target`.
+    """
+
+    # -- sub-estimators -----------------------------------------------------------------
+    def _tag_sources(self):
+        """The sub-estimators, as given, whose input tags the ensemble forwards."""
+        raise NotImplementedError
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        try:
+            sources = [get_tags(est).input_tags for est in self._tag_sources()]
+            tags.input_tags.allow_nan = all(t.allow_nan for t in sources)
+            tags.input_tags.sparse = all(t.sparse for t in sources)
+        except Exception:  # noqa: BLE001 - malformed estimators are reported by fit
+            pass
+        return tags
+
+    def _prepare(self, estimator, rng=None):
+        """A clone of ``estimator`` ready to fit: every ``random_state`` inside it that is
+        None seeded from ``rng`` (None: seeds left alone), and placed on ``self.device``
+        (None: left as given). The given object is never changed."""
+        estimator = clone(estimator)
+        if rng is not None:
+            draw_member_seeds(estimator, rng)
+        device = getattr(self, "device", None)
+        if device is not None:
+            set_device(estimator, device)
+        return estimator
+
+    def _side_rng(self, stream):
+        """A random stream for sub-estimators fitted apart from the members (a stack's
+        final estimator, gradient boosting's ``init``): an int ``random_state`` gives a
+        stream of its own (numbered ``stream``) rather than the members' stream again, so
+        the final estimator's seed is not the first member's; None or a ``RandomState``
+        give what ``check_random_state`` gives."""
+        if isinstance(self.random_state, numbers.Integral):
+            seed = np.random.SeedSequence([int(self.random_state), stream]).generate_state(1)
+            return np.random.RandomState(int(seed[0]) % _MAX_SEED)
+        return check_random_state(self.random_state)
+
+    # -- data ---------------------------------------------------------------------------
+    def _check_X(self, X, reset=True):
+        """Check X's shape and record (``reset``) or compare its columns; return X fit for
+        the members.
+
+        Members validate their own values (a LightGBM member may want a DataFrame with
+        categoricals, a HistGradientBoosting member accepts NaN), so X keeps its type and
+        values: a DataFrame stays a DataFrame; anything else becomes a 2-D array or a
+        CSR/CSC matrix that can be indexed by rows.
+        """
+        if not hasattr(X, "iloc"):
+            X = check_array(X, accept_sparse=["csr", "csc"], dtype=None,
+                            ensure_all_finite=False)
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        return X
+
+    def _check_target(self, X, y):
+        """Check ``y`` against ``X``; return it as :meth:`_encode_target` makes it."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        y = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
+        if _num_samples(X) != len(y):
+            raise ValueError(
+                f"X and y must have the same number of rows; got {_num_samples(X)} and "
+                f"{len(y)}."
+            )
+        return self._encode_target(y)
+
+    def _encode_target(self, y):
+        """Classifiers: labels encoded once as 0..K-1 (``classes_`` keeps the user's);
+        regressors: a numeric 1-D target."""
+        if is_classifier(self):
+            return encode_labels(self, y)
+        return _check_y(y, multi_output=False, y_numeric=True, estimator=self)
+
+
+class BaseOneLearner(BaseEnsemble):
+    """Ensembles of copies of one learner, ``estimator`` (bagging, AdaBoost, gradient
+    boosting); subclasses define :meth:`_default_estimator`."""
+
+    def _default_estimator(self):
+        """The learner used when ``estimator`` is None."""
+        raise NotImplementedError
+
+    def _template(self):
+        """The learner every member is prepared from, as given (not a copy)."""
+        return self._default_estimator() if self.estimator is None else self.estimator
+
+    def _tag_sources(self):
+        return [self._template()]
+
+    def _encode_target(self, y):
+        y = super()._encode_target(y)
+        if is_classifier(self):
+            self.n_classes_ = len(self.classes_)
+        return y
+
+
+class BaseCombiner(_BaseComposition, BaseEnsemble):
+    """Ensembles of a list of (name, estimator) members combined from the out-of-fold
+    engine's fits: voting, stacking, ensemble selection.
+
+    ``fit`` is ``_validate_fit`` -> one engine run (:meth:`_run_engine`) -> ``_combine``.
+    The overfitting report and the benchmark run the engine themselves (once for all the
+    ensembles of the same base models) and call the same two ends, so the protocol below
+    is all they use of an ensemble.
+    """
 
     _required_parameters = ["estimators"]
 
-    # -- nested parameters, as scikit-learn's heterogeneous ensembles -----------------
+    # -- the protocol -------------------------------------------------------------------
+    def _validate_fit(self, X, y, sample_weight):
+        """Check the parameters and the data of a fit.
+
+        Returns
+        -------
+        members : list of (str, estimator)
+            The members that are not ``'drop'``, as given (unfitted, not cloned).
+        X : array-like
+            ``X`` as the members get it (see :meth:`_check_X`).
+        y_enc : ndarray
+            The target, integer-encoded for classifiers (``classes_`` set).
+        sample_weight : ndarray or None
+        """
+        raise NotImplementedError
+
+    def _oof_methods(self, members):
+        """Member name -> the prediction method whose out-of-fold output ``_combine``
+        needs (None: the member's out-of-fold predictions are not needed)."""
+        raise NotImplementedError
+
+    def _combine(self, fitted, predictions, X, y_enc, sample_weight, folds=None):
+        """Set the fitted ensemble from fitted ``members`` and their out-of-fold
+        ``predictions`` (one array per member, rows of ``X``; None when no folds ran);
+        ``folds`` are the splits the predictions came from. Returns ``self``."""
+        raise NotImplementedError
+
+    # -- nested parameters, as scikit-learn's heterogeneous ensembles -------------------
     @property
     def named_estimators(self):
         """The members as given, by name (a ``Bunch``)."""
@@ -60,7 +214,10 @@ class MembersMixin(_BaseComposition):
         self._set_params("estimators", **params)
         return self
 
-    # -- validation -------------------------------------------------------------------
+    def _tag_sources(self):
+        return [est for _, est in self.estimators if est != "drop"]
+
+    # -- validation -----------------------------------------------------------------------
     def _check_members(self):
         """Validate ``estimators``; return the (name, estimator) pairs not dropped."""
         owner = type(self).__name__
@@ -109,73 +266,22 @@ class MembersMixin(_BaseComposition):
             f"needed by {type(self).__name__}."
         )
 
-    # -- data -------------------------------------------------------------------------
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        try:
-            members = [est for _, est in self.estimators if est != "drop"]
-            tags.input_tags.allow_nan = all(get_tags(e).input_tags.allow_nan for e in members)
-            tags.input_tags.sparse = all(get_tags(e).input_tags.sparse for e in members)
-        except Exception:  # noqa: BLE001 - malformed estimators are reported by fit
-            pass
-        return tags
+    def _named_fitted(self, fitted):
+        """``named_estimators_``: fitted members by name, ``'drop'`` for a dropped one."""
+        it = iter(fitted)
+        return Bunch(**{name: "drop" if est == "drop" else next(it)
+                        for name, est in self.estimators})
 
-    def _check_X(self, X, reset=True):
-        """Check X's shape and record its columns; return X fit for the members.
-
-        Members validate their own values (a LightGBM member may want a DataFrame with
-        categoricals, a HistGradientBoosting member accepts NaN), so X keeps its type and
-        values: a DataFrame stays a DataFrame; anything else becomes a 2-D array or a
-        CSR/CSC matrix that can be indexed by rows.
-        """
-        if not hasattr(X, "iloc"):
-            X = check_array(X, accept_sparse=["csr", "csc"], dtype=None,
-                            ensure_all_finite=False)
-        validate_data(self, X, reset=reset, skip_check_array=True)
-        return X
-
-    def _check_target(self, X, y):
-        """Check y against X; return it encoded as 0..K-1 for classifiers."""
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
-        y = np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy()
-        if _num_samples(X) != len(y):
-            raise ValueError(
-                f"X and y must have the same number of rows; got {_num_samples(X)} and "
-                f"{len(y)}."
-            )
-        if not is_classifier(self):
-            return _check_y(y, multi_output=False, y_numeric=True, estimator=self)
-        return encode_labels(self, y)
-
+    # -- the engine -----------------------------------------------------------------------
     def _prepared_members(self, members):
-        """Clones of ``members`` with seeds drawn and the ensemble's device applied."""
+        """Members ready for the engine (see :meth:`BaseEnsemble._prepare`), their seeds
+        drawn in order from ``random_state``."""
         rng = check_random_state(getattr(self, "random_state", None))
-        prepared = []
-        for name, est in members:
-            est = draw_member_seeds(clone(est), rng)
-            if getattr(self, "device", None) is not None:
-                set_device(est, self.device)
-            prepared.append((name, est))
-        return prepared
+        return [(name, self._prepare(est, rng)) for name, est in members]
 
     def _folds(self, X, y_enc, groups=None):
-        cv = self.cv
-        if isinstance(cv, Integral) and cv < 2:
-            raise ValueError(f"cv must be at least 2 folds; got cv={cv}.")
-        splitter = check_cv(cv, y_enc, classifier=is_classifier(self))
-        if is_classifier(self) and isinstance(cv, Integral):
-            smallest = int(np.bincount(y_enc).min())
-            if smallest < cv:
-                raise ValueError(
-                    f"cv={cv} folds need at least {cv} rows of each class; the smallest "
-                    f"class has {smallest}. Lower cv or pass a splitter."
-                )
-        return check_folds(splitter.split(X, y_enc, groups), _num_samples(X))
+        return make_folds(self.cv, X, y_enc, classifier=is_classifier(self), groups=groups)
 
-    # -- the engine -------------------------------------------------------------------
     def _run_engine(self, members, X, y_enc, sample_weight, folds, *, refit):
         """One run of the out-of-fold engine (sets ``cross_fit_``); return the fitted
         members (refitted on all rows, or their fold models averaged) and their

@@ -6,6 +6,7 @@ arguments runs ``main()`` in this process, and two of its cases again in a subpr
 see what a shell sees.
 """
 
+import importlib
 import json
 import os
 import re
@@ -232,7 +233,8 @@ def test_failure_while_fitting_is_one_line_with_code_1(tmp_path, capsys, monkeyp
         raise RuntimeError("member 'xgb' failed in fold 2: out of memory")
 
     # The module, not the function that ensembles/__init__.py exports under its name.
-    monkeypatch.setattr(sys.modules["ensembles.evaluation.benchmark"], "benchmark", broken)
+    monkeypatch.setattr(importlib.import_module("ensembles.evaluation.benchmark"), "benchmark",
+                        broken)
     assert main(["benchmark", "--dataset", "iris", "--models", "linear"]) == 1
     line = assert_clean_failure(capsys.readouterr().err.splitlines()[-1])
     assert line == ("ensembles: error: RuntimeError: member 'xgb' failed in fold 2: out of "

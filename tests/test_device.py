@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 from lightgbm import LGBMClassifier, LGBMRegressor
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier, StackingClassifier, VotingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -202,6 +202,23 @@ def test_set_device_recurses_into_ensembles():
     assert params["vote__gone"] == "drop"
     assert params["final_estimator__xgb__device"] == "cpu"
     assert params["final_estimator__final_estimator__device_type"] == "cpu"
+
+
+def test_set_device_works_in_place_like_set_params():
+    """The documented contract: set_device changes the estimator it is given (all of its
+    sub-estimators, shared objects included) and returns that same object, as set_params
+    does; a clone taken first is the way to keep the original."""
+    from ensembles import StackingClassifier as OurStack
+
+    net, final = NetClassifier(), NetClassifier()
+    stack = OurStack([("net", net)], final_estimator=final)
+    kept = clone(stack)
+    assert set_device(stack, "cpu") is stack
+    by_params = clone(kept).set_params(device="cpu", net__device="cpu",
+                                       final_estimator__device="cpu")
+    assert _leaf_params(stack) == _leaf_params(by_params)
+    assert net.device == final.device == "cpu"  # the objects inside, in place
+    assert kept.get_params()["net__device"] == kept.final_estimator.device == "auto"
 
 
 class _FakeMetaLearner(BaseEstimator):

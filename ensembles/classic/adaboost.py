@@ -10,37 +10,34 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.special import xlogy
 from sklearn.base import (
-    BaseEstimator,
     ClassifierMixin,
     RegressorMixin,
-    clone,
     is_classifier,
     is_regressor,
 )
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklearn.utils import check_random_state, get_tags
+from sklearn.utils import check_random_state
 from sklearn.utils.extmath import softmax
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from .._compat import (
     HasMethods,
     Interval,
     StrOptions,
     _check_sample_weight,
-    _check_y,
     _fit_context,
-    _num_samples,
     _safe_indexing,
-    validate_data,
 )
-from .._validation import encode_labels, warn_user
-from ..base import draw_member_seeds
-from ..engine.oof import _predict, _progress, check_accepts_sample_weight, fit_member
-from ..learners.device import set_device
+from .._validation import last_step, name_failure, warn_user
+from ..base import BaseOneLearner
+from ..engine.oof import _predict, check_accepts_sample_weight, fit_member
+from ..engine.parallel import progress
+
+__all__ = ["AdaBoostClassifier", "AdaBoostRegressor"]
 
 
-class _BaseAdaBoost(BaseEstimator):
+class _BaseAdaBoost(BaseOneLearner):
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"]), None],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
@@ -52,9 +49,6 @@ class _BaseAdaBoost(BaseEstimator):
     }
 
     # -- what the subclasses define ---------------------------------------------------
-    def _default_estimator(self):
-        raise NotImplementedError
-
     def _check_member(self, member):
         """Raise if ``member`` cannot be boosted by this estimator."""
 
@@ -85,6 +79,7 @@ class _BaseAdaBoost(BaseEstimator):
         self : object
         """
         template = self._template()
+        self._check_member(template)
         resample = self._check_resample(template)
         X = self._check_X(X, reset=True)
         y = self._check_target(X, y)
@@ -104,15 +99,15 @@ class _BaseAdaBoost(BaseEstimator):
         # Every member's seeds and every round's resampling seed are drawn before the
         # first fit, so round i does not depend on what earlier rounds did.
         rng = check_random_state(self.random_state)
-        members = [draw_member_seeds(clone(template), rng) for _ in range(self.n_estimators)]
+        members = [self._prepare(template, rng) for _ in range(self.n_estimators)]
         row_seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_estimators)
 
-        self.estimator_ = template
+        self.estimator_ = self._prepare(template)
         self.resample_ = resample
         self.estimators_, weights, errors = [], [], []
         eps = np.finfo(np.float64).eps
         zero = weight == 0
-        with _progress(self.n_estimators, self.verbose, type(self).__name__) as bar:
+        with progress(self.n_estimators, self.verbose, type(self).__name__) as bar:
             for i, member in enumerate(members):
                 # Floor tiny weights (scikit-learn #20320), keeping true zeros at zero.
                 weight = np.clip(weight, eps, None)
@@ -143,17 +138,6 @@ class _BaseAdaBoost(BaseEstimator):
         self.estimator_errors_ = np.asarray(errors, dtype=np.float64)
         return self
 
-    def _template(self):
-        """The unfitted member every round clones: checked, with the device applied."""
-        if self.estimator is None:
-            template = self._default_estimator()
-        else:
-            template = clone(self.estimator)
-        self._check_member(template)
-        if self.device is not None:
-            set_device(template, self.device)
-        return template
-
     def _check_resample(self, template):
         """Whether the rounds resample rows (True) or pass weights (False)."""
         if not isinstance(self.resample, str) and self.resample:
@@ -165,7 +149,7 @@ class _BaseAdaBoost(BaseEstimator):
                 return True
             raise TypeError(
                 f"{type(self).__name__}(resample=False) needs an estimator whose fit "
-                f"takes sample_weight; {type(_last_step(template)).__name__} does not. "
+                f"takes sample_weight; {type(last_step(template)).__name__} does not. "
                 "Use resample='auto' to boost it by weighted resampling, or a member that "
                 "takes sample_weight."
             ) from None
@@ -182,51 +166,9 @@ class _BaseAdaBoost(BaseEstimator):
                 fit_member(member, X, y, weight * scale)
             return self._member_output(member, X)
         except Exception as exc:
-            where = f"member of boosting round {i} ({type(_last_step(member)).__name__}) failed"
-            if exc.args and isinstance(exc.args[0], str):
-                exc.args = (f"{where}: {exc.args[0]}",) + exc.args[1:]
-            else:
-                exc.args = (where,) + exc.args
+            name_failure(exc, f"member of boosting round {i} "
+                              f"({type(last_step(member)).__name__}) failed")
             raise
-
-    # -- data -------------------------------------------------------------------------
-    def _check_X(self, X, reset=False):
-        """Check X's shape and record its columns; X keeps its type for the members.
-
-        Members check their own values (a tree takes NaN, a net wants floats), so a
-        DataFrame stays a DataFrame and anything else becomes a 2-D array or CSR/CSC.
-        """
-        if not hasattr(X, "iloc"):
-            X = check_array(X, accept_sparse=["csr", "csc"], dtype=None,
-                            ensure_all_finite=False)
-        validate_data(self, X, reset=reset, skip_check_array=True)
-        return X
-
-    def _check_target(self, X, y):
-        """Check y against X; return it encoded as 0..K-1 for the classifier."""
-        owner = type(self).__name__
-        if y is None:
-            raise ValueError(f"{owner} requires y to be passed, but the target y is None.")
-        y = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
-        if _num_samples(X) != len(y):
-            raise ValueError(f"X and y must have the same number of rows; got "
-                             f"{_num_samples(X)} and {len(y)}.")
-        if not is_classifier(self):
-            return _check_y(y, multi_output=False, y_numeric=True, estimator=self)
-        y_enc = encode_labels(self, y)
-        self.n_classes_ = len(self.classes_)
-        return y_enc
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        try:
-            member = self._default_estimator() if self.estimator is None else self.estimator
-            member_tags = get_tags(member)
-            tags.input_tags.allow_nan = member_tags.input_tags.allow_nan
-            tags.input_tags.sparse = member_tags.input_tags.sparse
-        except Exception:  # noqa: BLE001 - a malformed estimator is reported by fit
-            pass
-        return tags
 
     # -- shared results ---------------------------------------------------------------
     def staged_score(self, X, y, sample_weight=None):
@@ -262,10 +204,6 @@ class _BaseAdaBoost(BaseEstimator):
                 f"{type(self.estimators_[0]).__name__} has none."
             ) from exc
         return np.sum(parts, axis=0) / self.estimator_weights_.sum()
-
-
-def _last_step(estimator):
-    return estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
 
 
 # -- the steps --------------------------------------------------------------------------
@@ -359,9 +297,6 @@ def weighted_median(predictions, weights):
     rows = np.arange(len(predictions))
     return predictions[rows, order[rows, median_idx]]
 
-
-
-__all__ = ["AdaBoostClassifier", "AdaBoostRegressor"]
 
 _SHARED_PARAMETERS = """\
     n_estimators : int, default=50
@@ -493,7 +428,7 @@ class AdaBoostClassifier(ClassifierMixin, _BaseAdaBoost):
         if self.algorithm == "SAMME.R" and not hasattr(member, "predict_proba"):
             raise ValueError(
                 "algorithm='SAMME.R' needs predict_proba from the estimator; "
-                f"{type(_last_step(member)).__name__} has none. Use algorithm='SAMME' or "
+                f"{type(last_step(member)).__name__} has none. Use algorithm='SAMME' or "
                 "a classifier with predict_proba."
             )
 
@@ -511,7 +446,7 @@ class AdaBoostClassifier(ClassifierMixin, _BaseAdaBoost):
             return samme_r_step(output, y, weight, self.learning_rate, last)
         step = samme_step(output, y, weight, self.n_classes_, self.learning_rate, last)
         if step is None and not self.estimators_:
-            name = type(_last_step(self.estimator_)).__name__
+            name = type(last_step(self.estimator_)).__name__
             raise ValueError(
                 f"the first member of AdaBoostClassifier ({name}) is no better than "
                 "chance: its weighted training error is "
@@ -529,7 +464,7 @@ class AdaBoostClassifier(ClassifierMixin, _BaseAdaBoost):
         score : ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
         """
         check_is_fitted(self)
-        X = self._check_X(X)
+        X = self._check_X(X, reset=False)
         n_classes = self.n_classes_
         total, norm = None, 0.0
         for member, weight in zip(self.estimators_, self.estimator_weights_):
@@ -673,7 +608,7 @@ class AdaBoostRegressor(RegressorMixin, _BaseAdaBoost):
 
     def _predictions(self, X):
         check_is_fitted(self)
-        X = self._check_X(X)
+        X = self._check_X(X, reset=False)
         return np.column_stack([self._member_output(m, X) for m in self.estimators_])
 
     def predict(self, X):

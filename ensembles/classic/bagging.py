@@ -11,12 +11,10 @@ two public estimators and how their members' outputs are averaged.
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import delayed
 from sklearn.base import (
-    BaseEstimator,
     ClassifierMixin,
     RegressorMixin,
-    clone,
     is_classifier,
     is_regressor,
 )
@@ -26,8 +24,6 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import (
-    check_array,
-    check_consistent_length,
     check_is_fitted,
     column_or_1d,
     has_fit_parameter,
@@ -40,12 +36,14 @@ from .._compat import (
     _check_y,
     _fit_context,
     _safe_indexing,
-    validate_data,
 )
-from .._validation import encode_labels, warn_user
-from ..base import draw_member_seeds
-from ..engine.oof import _predict, _progress, _weight_target, fit_member
-from ..learners.device import resolve_device, set_device
+from .._validation import last_step, name_failure, warn_user
+from ..base import BaseOneLearner
+from ..engine.oof import _predict, fit_member
+from ..engine.parallel import learner_modules, run
+from ..learners.device import resolve_device
+
+__all__ = ["BaggingClassifier", "BaggingRegressor"]
 
 _MAX_INT = np.iinfo(np.int32).max
 
@@ -91,12 +89,11 @@ def _fit_one(estimator, X, y, rows, weight, cols):
 
 
 def _accepts_sample_weight(estimator):
-    target = _weight_target(estimator)[0]  # a Pipeline's last step
+    target = last_step(estimator)
     return target != "passthrough" and has_fit_parameter(target, "sample_weight")
 
 
-
-class _BaseBagging(BaseEstimator):
+class _BaseBagging(BaseOneLearner):
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"]), None],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
@@ -130,16 +127,6 @@ class _BaseBagging(BaseEstimator):
         self.device = device
         self.verbose = verbose
 
-    def _template(self):
-        return self._default() if self.estimator is None else self.estimator
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        member = get_tags(self._template())
-        tags.input_tags.allow_nan = member.input_tags.allow_nan
-        tags.input_tags.sparse = member.input_tags.sparse
-        return tags
-
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):
         """Fit ``n_estimators`` clones of ``estimator``, each on its own draw of rows.
@@ -156,15 +143,15 @@ class _BaseBagging(BaseEstimator):
         -------
         self : object
         """
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None.")
         template, warm = self._template(), self.warm_start and hasattr(self, "estimators_")
         self._check_member_kind(template)
         if self.device is not None:
             resolve_device(self.device)  # a bad device fails here, not inside a worker
         X = self._check_X(X, reset=not warm)
-        y = self._encode(X, y, warm)
+        classes = getattr(self, "classes_", None)
+        y = self._check_target(X, y)
+        if warm:
+            self._check_warm_classes(classes)
         n_samples, n_features = X.shape
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
@@ -179,7 +166,7 @@ class _BaseBagging(BaseEstimator):
         accepts, p = _accepts_sample_weight(template), None
         if sample_weight is not None and not accepts:
             if not self.bootstrap:
-                name = type(_weight_target(template)[0]).__name__
+                name = type(last_step(template)).__name__
                 raise TypeError(
                     f"{name} does not accept sample_weight in fit, and "
                     f"{type(self).__name__} can honour sample_weight for it only by weighted "
@@ -207,13 +194,12 @@ class _BaseBagging(BaseEstimator):
             _MAX_INT, size=(self.n_estimators, 2))[n_old:]
         jobs = (self._task(template, seed, X, y, sample_weight, accepts) for seed in seeds)
         fitted = []
-        with _progress(len(seeds), self.verbose, type(self).__name__) as bar:
-            for i, result in enumerate(Parallel(n_jobs=self.n_jobs, return_as="generator")(
-                    jobs), start=n_old):
-                if isinstance(result, Exception):
-                    raise _name_the_member(result, i, template)
-                fitted.append(result)
-                bar.update(1)
+        results = run(jobs, total=len(seeds), n_jobs=self.n_jobs, verbose=self.verbose,
+                      desc=type(self).__name__, preload=learner_modules([("", template)]))
+        for i, result in enumerate(results, start=n_old):
+            if isinstance(result, Exception):
+                raise name_failure(result, f"member {i} ({type(template).__name__}) failed")
+            fitted.append(result)
         if not warm:
             self.estimators_, self.estimators_features_ = [], []
             self._seeds = np.empty((0, 2), dtype=np.int64)
@@ -229,15 +215,16 @@ class _BaseBagging(BaseEstimator):
     def _check_weighted_target(self, y, sample_weight):
         """Regressors take any weights that ``_check_sample_weight`` lets through."""
 
+    def _check_warm_classes(self, classes):
+        """A warm start keeps the classes of the first fit (the classifier checks)."""
+
     def _draw(self, seed):
         n_samples, n_features, n_rows, n_cols, bootstrap, bootstrap_features = self._spec
         return _draw(seed, n_samples, n_rows, n_features, n_cols, bootstrap,
                      bootstrap_features, self._p)
 
     def _task(self, template, seed, X, y, sample_weight, accepts):
-        estimator = draw_member_seeds(clone(template), np.random.RandomState(seed[0]))
-        if self.device is not None:
-            set_device(estimator, self.device)
+        estimator = self._prepare(template, np.random.RandomState(seed[0]))
         cols, rows = self._draw(seed[1])
         if not self.bootstrap_features and len(cols) == X.shape[1]:
             cols = None
@@ -259,14 +246,6 @@ class _BaseBagging(BaseEstimator):
         """Rows drawn for each member (repeats included), redrawn from the seeds."""
         check_is_fitted(self)
         return [self._draw(seed[1])[1] for seed in self._seeds]
-
-    def _check_X(self, X, reset):
-        """Check X's shape and columns; keep its type and values for the members."""
-        if not hasattr(X, "iloc"):
-            X = check_array(X, accept_sparse=["csr", "csc"], dtype=None,
-                            ensure_all_finite=False)
-        validate_data(self, X, reset=reset, skip_check_array=True)
-        return X
 
     def _member_X(self, i, X):
         cols = self.estimators_features_[i]
@@ -311,17 +290,6 @@ def _count(name, value, total, what):
                 f"{total}, or a fraction in (0, 1].")
         return int(value)
     return max(1, int(value * total))
-
-
-def _name_the_member(exc, index, template):
-    where = f"member {index} ({type(template).__name__}) failed"
-    message = exc.args[0] if exc.args and isinstance(exc.args[0], str) else None
-    exc.args = ((f"{where}: {message}",) + exc.args[1:]) if message else (where,) + exc.args
-    return exc
-
-
-
-__all__ = ["BaggingClassifier", "BaggingRegressor"]
 
 
 def _members_have_decision_function(self):
@@ -416,7 +384,7 @@ class BaggingClassifier(ClassifierMixin, _BaseBagging):
     0.95
     """)
 
-    def _default(self):
+    def _default_estimator(self):
         return DecisionTreeClassifier()
 
     def _check_member_kind(self, template):
@@ -424,16 +392,12 @@ class BaggingClassifier(ClassifierMixin, _BaseBagging):
             raise ValueError(
                 f"estimator must be a classifier for BaggingClassifier; got {template!r}.")
 
-    def _encode(self, X, y, warm):
-        check_consistent_length(X, y)
-        previous = getattr(self, "classes_", None)
-        y = encode_labels(self, y)
-        if warm and not np.array_equal(self.classes_, previous):
+    def _check_warm_classes(self, previous):
+        if not np.array_equal(self.classes_, previous):
             got, self.classes_ = self.classes_, previous  # keep the fitted model whole
             raise ValueError(
                 f"warm_start needs the classes of the first fit, {previous.tolist()}; got "
                 f"{got.tolist()}. Set warm_start=False to start over.")
-        return y
 
     def _output_shape(self, y):
         return (len(self.classes_),)
@@ -512,7 +476,7 @@ class BaggingRegressor(RegressorMixin, _BaseBagging):
     0.34
     """)
 
-    def _default(self):
+    def _default_estimator(self):
         return DecisionTreeRegressor()
 
     def __sklearn_tags__(self):
@@ -525,10 +489,9 @@ class BaggingRegressor(RegressorMixin, _BaseBagging):
             raise ValueError(
                 f"estimator must be a regressor for BaggingRegressor; got {template!r}.")
 
-    def _encode(self, X, y, warm):
+    def _encode_target(self, y):
         multi = get_tags(self._template()).target_tags.multi_output
         y = _check_y(y, multi_output=multi, y_numeric=True, estimator=self)
-        check_consistent_length(X, y)
         return column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y
 
     def _output_shape(self, y):

@@ -19,17 +19,15 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import (
-    BaseEstimator,
     ClassifierMixin,
     RegressorMixin,
-    clone,
     is_classifier,
     is_regressor,
 )
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeRegressor
-from sklearn.utils import check_random_state, get_tags
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._compat import (
@@ -37,16 +35,16 @@ from .._compat import (
     Interval,
     StrOptions,
     _check_sample_weight,
-    _check_y,
     _fit_context,
     _safe_indexing,
-    validate_data,
 )
-from .._validation import encode_labels
-from ..base import draw_member_seeds
-from ..engine.oof import _progress, check_accepts_sample_weight, fit_member
-from ..learners.device import set_device
+from .._validation import name_failure
+from ..base import BaseOneLearner
+from ..engine.oof import check_accepts_sample_weight, fit_member
+from ..engine.parallel import progress
 from .losses import LOSSES, BinomialLoss, MultinomialLoss
+
+__all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor"]
 
 _MAX_SEED = np.iinfo(np.int32).max
 
@@ -62,15 +60,10 @@ def _plain(label):
 
 def _name_the_stage(exc, estimator, stage, label):
     where = f"member {type(estimator).__name__} failed in stage {stage}"
-    where += "" if label is None else f" (class {_plain(label)!r})"
-    if exc.args and isinstance(exc.args[0], str):
-        exc.args = (f"{where}: {exc.args[0]}",) + exc.args[1:]
-    else:
-        exc.args = (where,) + exc.args
-    return exc
+    return name_failure(exc, where + ("" if label is None else f" (class {_plain(label)!r})"))
 
 
-class _BaseGradientBoosting(BaseEstimator):
+class _BaseGradientBoosting(BaseOneLearner):
     _parameter_constraints = {
         "estimator": [None, HasMethods(["fit", "predict"])],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -85,23 +78,11 @@ class _BaseGradientBoosting(BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        try:
-            member = get_tags(self._member())
-            tags.input_tags.allow_nan = member.input_tags.allow_nan
-            tags.input_tags.sparse = member.input_tags.sparse
-        except Exception:  # noqa: BLE001 - a malformed estimator is reported by fit
-            pass
-        return tags
-
-    def _member(self):
-        if self.estimator is None:
-            return DecisionTreeRegressor(max_depth=3, criterion="squared_error")
-        return self.estimator
+    def _default_estimator(self):
+        return DecisionTreeRegressor(max_depth=3, criterion="squared_error")
 
     def _check_member(self):
-        member = self._member()
+        member = self._template()
         if not is_regressor(member):
             raise ValueError(
                 f"estimator must be a regressor for {type(self).__name__}: each stage fits "
@@ -110,33 +91,12 @@ class _BaseGradientBoosting(BaseEstimator):
             )
         return member
 
-    def _check_X(self, X, reset=True):
-        """Check X's shape and record its columns; X keeps its type for the members."""
-        if not hasattr(X, "iloc"):
-            X = check_array(X, accept_sparse=["csr", "csc"], dtype=None,
-                            ensure_all_finite=False)
-        validate_data(self, X, reset=reset, skip_check_array=True)
-        return X
-
     def _member_X(self, X):
         # A tree works in float32 anyway: convert once, not in every stage's fit and predict.
         if self._trees:
             return check_array(X, accept_sparse="csr", dtype=np.float32,
                                ensure_all_finite=False)
         return X
-
-    def _check_y_present(self, X, y):
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
-        y = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
-        if X.shape[0] != len(y):
-            raise ValueError(
-                f"X and y must have the same number of rows; got {X.shape[0]} and "
-                f"{len(y)}."
-            )
-        return y
 
     # -- fitting ----------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=False)
@@ -160,7 +120,7 @@ class _BaseGradientBoosting(BaseEstimator):
         """
         member = self._check_member()
         X = self._check_X(X, reset=True)
-        y = self._encode_y(self._check_y_present(X, y))
+        y = self._check_target(X, y)
         self._loss = loss = self._make_loss()
         w = None
         if sample_weight is not None:
@@ -177,6 +137,7 @@ class _BaseGradientBoosting(BaseEstimator):
         rng = check_random_state(self.random_state)
         split_seed, subsample_seed = rng.randint(_MAX_SEED, size=2)
         stage_seeds = rng.randint(_MAX_SEED, size=(self.n_estimators, loss.n_outputs))
+        init_seed = rng.randint(_MAX_SEED)  # drawn last: the draws above stay as they were
 
         valid = None
         if self.n_iter_no_change is not None:
@@ -192,7 +153,7 @@ class _BaseGradientBoosting(BaseEstimator):
             w, w_val = _rows(w, train), _rows(w, valid)
         self._trees = isinstance(member, DecisionTreeRegressor)
         self._refit_leaves = self._trees and self.line_search == "auto"
-        self.init_, raw = self._fit_init(X, y, w, loss)
+        self.init_, raw = self._fit_init(X, y, w, loss, init_seed)
         stages = self._fit_stages(member, X, y, w, raw, stage_seeds, subsample_seed,
                                   None if valid is None else (X_val, y_val, w_val))
         self.n_estimators_ = stages
@@ -205,7 +166,7 @@ class _BaseGradientBoosting(BaseEstimator):
             self.oob_score_ = float(self.oob_scores_[-1])
         return self
 
-    def _fit_init(self, X, y, w, loss):
+    def _fit_init(self, X, y, w, loss, seed):
         """The fitted ``init_`` and its raw predictions on the training rows."""
         if isinstance(self.init, str):  # "zero"
             return "zero", np.zeros((len(y), loss.n_outputs))
@@ -217,9 +178,9 @@ class _BaseGradientBoosting(BaseEstimator):
                 init = DummyRegressor(strategy="constant", constant=loss.init_raw(y, ones)[0])
             init.fit(np.zeros((len(y), 1)), y, sample_weight=w)
             return init, np.tile(loss.init_raw(y, ones), (len(y), 1))
-        init = clone(self.init)
-        if self.device is not None:
-            set_device(init, self.device)
+        # Seeded and placed like the stages: a randomised init (a forest, a net) gives the
+        # same model on every fit with the same random_state.
+        init = self._prepare(self.init, np.random.RandomState(seed))
         fit_member(init, X, y, w, name="init")
         return init, self._init_raw(init, X, loss)
 
@@ -254,7 +215,7 @@ class _BaseGradientBoosting(BaseEstimator):
             self.validation_score_ = np.zeros(self.n_estimators)
             history = np.full(self.n_iter_no_change, np.inf)
         inbag, out = None, None
-        with _progress(self.n_estimators, self.verbose, type(self).__name__) as bar:
+        with progress(self.n_estimators, self.verbose, type(self).__name__) as bar:
             for i in range(self.n_estimators):
                 if oob:
                     inbag = np.sort(sub_rng.permutation(n)[:n_inbag])
@@ -267,10 +228,7 @@ class _BaseGradientBoosting(BaseEstimator):
                 X_in, w_in = _rows(Xm, inbag), _rows(w, inbag)
                 step = np.zeros_like(raw)
                 for k in range(K):
-                    est = draw_member_seeds(clone(member),
-                                            np.random.RandomState(stage_seeds[i, k]))
-                    if self.device is not None:
-                        set_device(est, self.device)
+                    est = self._prepare(member, np.random.RandomState(stage_seeds[i, k]))
                     try:
                         fit_member(est, X_in, g_in[:, k], w_in, name="estimator")
                         if self._refit_leaves and loss.refit_leaves:
@@ -352,9 +310,6 @@ class _BaseGradientBoosting(BaseEstimator):
         mean = np.mean(found, axis=0, dtype=np.float64)
         return mean / mean.sum()
 
-
-
-__all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor"]
 
 _PARAMS = """
     Parameters
@@ -480,9 +435,8 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
     def _make_loss(self):
         return LOSSES[self.loss](self.alpha) if self.loss == "huber" else LOSSES[self.loss]()
 
-    def _encode_y(self, y):
-        return _check_y(y, multi_output=False, y_numeric=True, estimator=self).astype(
-            np.float64)
+    def _encode_target(self, y):
+        return super()._encode_target(y).astype(np.float64)
 
     def predict(self, X):
         """Predicted targets: the start plus every stage's shrunk contribution."""
@@ -551,11 +505,6 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
     def _make_loss(self):
         K = len(self.classes_)
         return BinomialLoss() if K == 2 else MultinomialLoss(K)
-
-    def _encode_y(self, y):
-        y_enc = encode_labels(self, y)
-        self.n_classes_ = len(self.classes_)
-        return y_enc
 
     def decision_function(self, X):
         """Raw scores: the log-odds of ``classes_[1]`` (two classes, shape (n_samples,)),

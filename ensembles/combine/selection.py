@@ -21,11 +21,11 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils import Bunch, check_random_state, get_tags
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._compat import Interval, _check_sample_weight, _fit_context
-from ..base import MembersMixin
+from ..base import BaseCombiner
 from ..engine.oof import _predict
 from .scoring import prediction_scorer
 
@@ -69,7 +69,7 @@ def _select(oof, score, bag, n_init, n_iter, member_scores):
 
 
 # -- the estimators -------------------------------------------------------------------
-class _BaseSelection(MembersMixin, BaseEstimator):
+class _BaseSelection(BaseCombiner, BaseEstimator):
     _parameter_constraints = {
         "estimators": [list],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
@@ -159,9 +159,7 @@ class _BaseSelection(MembersMixin, BaseEstimator):
         score = prediction_scorer(self.scoring, y_enc, classes=getattr(self, "classes_", None),
                                   sample_weight=sample_weight, owner=type(self).__name__)
         self.estimators_ = list(fitted)
-        it = iter(fitted)
-        self.named_estimators_ = Bunch(**{n: "drop" if e == "drop" else next(it)
-                                          for n, e in self.estimators})
+        self.named_estimators_ = self._named_fitted(fitted)
         n_members = len(fitted)
         oof = np.stack([self._as_output(p) for p in predictions])
         self.member_scores_ = np.array([score(p) for p in oof])

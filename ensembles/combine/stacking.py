@@ -19,18 +19,16 @@ from sklearn.base import (
     ClassifierMixin,
     RegressorMixin,
     TransformerMixin,
-    clone,
     is_classifier,
     is_regressor,
 )
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression, RidgeCV
-from sklearn.utils import Bunch
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._compat import HasMethods, StrOptions, _check_sample_weight, _fit_context
-from ..base import MembersMixin
+from ..base import BaseCombiner
 from ..engine.oof import FoldAverage, _predict, fit_member
 
 __all__ = ["FoldAverage", "StackingClassifier", "StackingRegressor"]
@@ -44,7 +42,7 @@ def _has_final(method):
     return check
 
 
-class _BaseStacking(MembersMixin, TransformerMixin, BaseEstimator):
+class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
     _parameter_constraints = {
         "estimators": [list],
         "final_estimator": [None, HasMethods("fit")],
@@ -133,8 +131,10 @@ class _BaseStacking(MembersMixin, TransformerMixin, BaseEstimator):
         ``predictions`` (rows of ``X``)."""
         meta = self._concatenate(predictions, self._methods, X)
         self.estimators_ = fitted
-        self.named_estimators_ = Bunch(**self._with_drops(fitted, as_dict=True))
-        final = self._check_final()
+        self.named_estimators_ = self._named_fitted(fitted)
+        # Seeded and placed like the members: a randomised final estimator (a forest, a
+        # net) gives the same stack on every fit with the same random_state.
+        final = self._prepare(self._check_final(), self._side_rng(1))
         if isinstance(final, _BaseStacking) and folds is not None:
             self.final_estimator_ = final._fit(meta, y_enc, sample_weight, folds=folds)
         else:
@@ -142,14 +142,14 @@ class _BaseStacking(MembersMixin, TransformerMixin, BaseEstimator):
                                                name="final_estimator")
         return self
 
-    def _with_drops(self, values, as_dict=False):
+    def _with_drops(self, values):
         it = iter(values)
-        pairs = [(n, "drop" if e == "drop" else next(it)) for n, e in self.estimators]
-        return dict(pairs) if as_dict else [v if v != "drop" else None for _, v in pairs]
+        return [None if e == "drop" else next(it) for _, e in self.estimators]
 
     def _check_final(self):
+        """The final estimator as given (or the default), checked; not a copy."""
         default = LogisticRegression() if is_classifier(self) else RidgeCV()
-        final = clone(self.final_estimator if self.final_estimator is not None else default)
+        final = self.final_estimator if self.final_estimator is not None else default
         kind, want = (("classifier", is_classifier) if is_classifier(self)
                       else ("regressor", is_regressor))
         if not want(final):

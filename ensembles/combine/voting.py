@@ -11,17 +11,18 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
-from sklearn.utils import Bunch
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import StrOptions, _check_feature_names_in, _check_sample_weight, _fit_context
-from ..base import MembersMixin
+from ..base import BaseCombiner
 from ..engine.oof import _predict
 from .weights import log_loss_weights, squared_error_weights, vote_weights
 
+__all__ = ["VotingClassifier", "VotingRegressor"]
 
-class _BaseVoting(MembersMixin, TransformerMixin, BaseEstimator):
+
+class _BaseVoting(BaseCombiner, TransformerMixin, BaseEstimator):
     _parameter_constraints = {
         "estimators": [list],
         "weights": ["array-like", StrOptions({"auto"}), None],
@@ -82,10 +83,7 @@ class _BaseVoting(MembersMixin, TransformerMixin, BaseEstimator):
             weights = np.zeros(len(self.estimators))
             weights[kept] = self._learn_weights(predictions, y_enc, sample_weight)
         self.estimators_ = list(fitted)
-        it = iter(fitted)
-        self.named_estimators_ = Bunch(**{
-            name: next(it) if est != "drop" else "drop" for name, est in self.estimators
-        })
+        self.named_estimators_ = self._named_fitted(fitted)
         self.weights_ = weights
         self._active_weights = weights[kept]
         return self
@@ -143,10 +141,6 @@ def _as_column(prediction):
     prediction = np.asarray(prediction)
     return prediction.reshape(-1) if prediction.ndim == 2 and prediction.shape[1] == 1 \
         else prediction
-
-
-
-__all__ = ["VotingClassifier", "VotingRegressor"]
 
 
 def _soft(self):

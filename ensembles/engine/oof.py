@@ -8,29 +8,31 @@ Optionally it also fits each member on all rows in the same parallel batch, so a
 with ``refit=True`` costs one scheduling round, not two.
 """
 
-import functools
 import time
 from dataclasses import dataclass, field
+from numbers import Integral
 
 import joblib
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import delayed
 from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import get_scorer
+from sklearn.model_selection import check_cv
 from sklearn.pipeline import Pipeline
-from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import has_fit_parameter
 
 from .._compat import _num_samples, _safe_indexing
-from .._validation import warn_user
-from ..evaluation.monitor import fit_watched
+from .._validation import name_failure, warn_user
+from .parallel import learner_modules, run
+from .replay import Replay, _predict
 
 __all__ = [
     "CrossFit",
     "FoldAverage",
     "check_accepts_sample_weight",
     "check_folds",
+    "make_folds",
     "cross_fit",
     "fingerprint",
     "fit_member",
@@ -110,53 +112,30 @@ def check_accepts_sample_weight(estimator, name):
         )
 
 
-def fit_member(estimator, X, y, sample_weight=None, name="estimator", eval_set=None):
+def fit_member(estimator, X, y, sample_weight=None, name="estimator", eval_set=None,
+               watch=None):
     """Fit ``estimator`` with ``sample_weight`` routed to where it can be used.
 
     A Pipeline gets the weight on its last step (``<step>__sample_weight``), as a user
     would write it; an estimator whose ``fit`` has no ``sample_weight`` gets a clear
     ``TypeError`` naming it, rather than having the weights silently ignored.
 
-    ``eval_set=(X_val, y_val)`` is watched by members that can record curves on it
-    without it changing the fit (our nets, XGBoost and LightGBM without early stopping;
-    see :mod:`ensembles.evaluation.monitor`); other members ignore it.
+    ``eval_set=(X_val, y_val)`` is handed to ``watch(estimator, X, y, eval_set,
+    fit_params)``, which fits while recording curves on it (the overfitting report passes
+    :func:`ensembles.evaluation.monitor.fit_watched`); without ``watch`` it is unused.
     """
     kwargs = {}
     if sample_weight is not None:
         check_accepts_sample_weight(estimator, name)
         _, key = _weight_target(estimator)
         kwargs[key] = sample_weight
-    if eval_set is None:
+    if eval_set is None or watch is None:
         return estimator.fit(X, y, **kwargs)
-    return fit_watched(estimator, X, y, eval_set, kwargs)
-
-
-def _predict(estimator, X, method, n_classes):
-    """``method`` output as a 2-D float array, columns aligned on all ``n_classes``.
-
-    A fold whose training part lacks a class gives a model with fewer columns; the missing
-    ones are filled as scikit-learn's ``cross_val_predict`` does (0 for probabilities,
-    the lowest float for decision values).
-    """
-    out = getattr(estimator, method)(X)
-    out = np.asarray(out)
-    if method == "predict" or n_classes is None:
-        return out.reshape(len(out), -1) if out.ndim > 1 else out
-    if out.ndim == 1:  # binary decision_function
-        return out
-    classes = np.asarray(getattr(estimator, "classes_", np.arange(out.shape[1])))
-    if out.shape[1] == n_classes and np.array_equal(classes, np.arange(n_classes)):
-        return out
-    fill = 0.0 if method in ("predict_proba", "predict_log_proba") else np.finfo(float).min
-    if method == "predict_log_proba":
-        fill = np.finfo(float).min
-    full = np.full((len(out), n_classes), fill, dtype=float)
-    full[:, classes.astype(int)] = out
-    return full
+    return watch(estimator, X, y, eval_set, kwargs)
 
 
 def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, scorers,
-              n_classes, monitor=False, keep_outputs=False):
+              n_classes, monitor=None, keep_outputs=False):
     """One (member, fold) fit; module-level so that loky and dask can pickle it."""
     record = {"name": name, "fold": fold}
     X_train = X if train is None else _safe_indexing(X, train)
@@ -169,7 +148,7 @@ def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, s
         eval_set = (_safe_indexing(X, test), y[test])
     start = time.perf_counter()
     try:
-        fit_member(estimator, X_train, y_train, w_train, eval_set=eval_set)
+        fit_member(estimator, X_train, y_train, w_train, eval_set=eval_set, watch=monitor)
     except Exception as exc:  # noqa: BLE001 - re-raised by the caller, with the member named
         record["error"] = exc
         return record
@@ -180,7 +159,7 @@ def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, s
     start = time.perf_counter()
     try:
         X_test = _safe_indexing(X, test)
-        on_test, on_train = Memo(estimator, X_test), Memo(estimator, X_train)
+        on_test, on_train = Replay(estimator, X_test), Replay(estimator, X_train)
         if method is not None:
             record["predictions"] = _predict(on_test, X_test, method, n_classes)
         scores = {}
@@ -195,41 +174,6 @@ def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, s
         return record
     record["score_time"] = time.perf_counter() - start
     return record
-
-
-class Memo:
-    """A fitted estimator whose outputs on one matrix ``X`` are computed once.
-
-    Scorers and the out-of-fold predictions ask a fold model for ``predict_proba`` (or
-    ``predict``) on the same rows several times; through a ``Memo`` each method runs
-    once on them (other matrices pass through). ``outputs`` may be seeded with outputs
-    computed elsewhere on the same rows. Everything else is the estimator's own.
-    """
-
-    _METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
-
-    def __init__(self, estimator, X, outputs=None):
-        self.estimator, self.X, self.outputs = estimator, X, dict(outputs or {})
-
-    def __sklearn_tags__(self):
-        return get_tags(self.estimator)
-
-    def __getattr__(self, name):
-        if name in ("estimator", "X", "outputs"):  # not set yet (copy, unpickling)
-            raise AttributeError(name)
-        attr = getattr(self.estimator, name)
-        if name not in self._METHODS:
-            return attr
-
-        @functools.wraps(attr)  # scikit-learn's scorers read the method's __name__
-        def method(X):
-            if X is not self.X:
-                return attr(X)
-            if name not in self.outputs:
-                self.outputs[name] = attr(X)
-            return self.outputs[name]
-
-        return method
 
 
 def _first_member_has(method):
@@ -284,14 +228,29 @@ def check_folds(folds, n_samples):
     return folds
 
 
+def make_folds(cv, X, y, *, classifier, groups=None):
+    """The checked (train, test) splits of ``cv`` on ``X``, ``y`` (see :func:`check_folds`).
+
+    An int ``cv`` means stratified k-fold for a classifier (plain k-fold otherwise), and
+    must leave every class at least ``cv`` rows. ``y`` is integer-encoded for classifiers.
+    """
+    if isinstance(cv, Integral):
+        if cv < 2:
+            raise ValueError(f"cv must be at least 2 folds; got cv={cv}.")
+        if classifier:
+            _, counts = np.unique(y, return_counts=True)
+            if counts.min() < cv:
+                raise ValueError(
+                    f"cv={cv} folds need at least {cv} rows of each class; the smallest "
+                    f"class has {int(counts.min())}. Lower cv or pass a splitter."
+                )
+    splitter = check_cv(cv, y, classifier=classifier)
+    return check_folds(splitter.split(X, y, groups), _num_samples(X))
+
+
 def _name_the_member(exc, name, fold):
-    where = f"member {name!r} failed " + ("in the refit on all rows" if fold is None
-                                          else f"in fold {fold}")
-    if exc.args and isinstance(exc.args[0], str):
-        exc.args = (f"{where}: {exc.args[0]}",) + exc.args[1:]
-    else:
-        exc.args = (f"{where}",) + exc.args
-    return exc
+    return name_failure(exc, f"member {name!r} failed " + (
+        "in the refit on all rows" if fold is None else f"in fold {fold}"))
 
 
 def note_failures(errors, notes, left):
@@ -307,7 +266,7 @@ def note_failures(errors, notes, left):
 
 def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scoring=None,
               refit=False, n_classes=None, n_jobs=None, verbose=0, desc="fitting",
-              monitor=False, keep_outputs=False, on_error="raise"):
+              monitor=None, keep_outputs=False, on_error="raise"):
     """Fit each (member, fold) pair once, in parallel, and gather what was learned.
 
     Parameters
@@ -336,10 +295,11 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         A progress bar over the tasks when > 0.
     desc : str, default="fitting"
         The progress bar's label.
-    monitor : bool, default=False
-        Let members that can record curves on a validation set (our nets, XGBoost and
-        LightGBM without early stopping) watch the fold's validation part; it is only
-        watched, never used to fit or stop (see :mod:`ensembles.evaluation.monitor`).
+    monitor : callable, default=None
+        ``monitor(estimator, X, y, eval_set, fit_params)`` fits a member while it watches
+        the fold's validation part ``eval_set``: only watched, never used to fit or stop.
+        The overfitting report passes :func:`ensembles.evaluation.monitor.fit_watched`
+        (curves of nets, XGBoost and LightGBM); the engine knows nothing of reports.
     keep_outputs : bool, default=False
         Keep the fold models' raw outputs on their train and test parts computed while
         scoring (``CrossFit.outputs``).
@@ -374,12 +334,8 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
                            methods.get(name), scoring, n_classes, monitor, keep_outputs)
         for name, fold, est, train, test in tasks
     )
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-    records = []
-    with _progress(len(tasks), verbose, desc) as bar:
-        for record in parallel(jobs):
-            records.append(record)
-            bar.update(1)
+    records = list(run(jobs, total=len(tasks), n_jobs=n_jobs, verbose=verbose, desc=desc,
+                       ordered=False, preload=learner_modules(estimators)))
 
     failed = [r for r in records if "error" in r]
     failed.sort(key=lambda r: (names.index(r["name"]), len(folds) if r["fold"] is None
@@ -420,22 +376,3 @@ def _gather(names, folds, methods, records, X):
                 oof[test] = record["predictions"]
             result.oof[name] = oof
     return result
-
-
-class _NoBar:
-    def update(self, n):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-def _progress(total, verbose, desc):
-    if not verbose:
-        return _NoBar()
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, unit="fit")

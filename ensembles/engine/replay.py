@@ -1,129 +1,75 @@
-"""What the benchmark measures of a fit, and how it scores a fold model without refitting.
+"""Stand-ins that answer for a fitted model from outputs already computed.
 
-:class:`_PeakMemory` reads the peak resident memory a block adds to its process;
-:class:`_Probe` wraps a model so that the out-of-fold engine's fit of it records that peak;
-:class:`_Replay` stands a fitted model in for itself on one fold's validation rows,
-returning the outputs the engine already computed there, so that scorers and ensembles
-read them instead of predicting again.
+The engine's workers score each fold model on its train and validation rows; scorers,
+out-of-fold predictions and the ensembles rebuilt by the report and the benchmark then
+ask the same model for the same outputs again. :class:`Replay` answers those from what is
+kept (computing each missing one once), so no model predicts twice on the same rows.
+:func:`_predict` is the one place where a method's output is shaped and its columns
+aligned on all classes.
 """
 
-import ctypes
-import functools
 
 import numpy as np
-from sklearn.base import BaseEstimator
 from sklearn.utils import get_tags
-from sklearn.utils.metaestimators import available_if
 
 from .._compat import _num_samples
-from .oof import _predict
+
+__all__ = ["Replay"]
+
+_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
+_OWN = ("estimator", "X", "outputs", "n_classes", "decode")
 
 
-# -- memory -------------------------------------------------------------------------------
-def _status_bytes(key):
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) * 1024
-    raise OSError(f"no {key} in /proc/self/status")
+def _predict(estimator, X, method, n_classes):
+    """``method`` output as a 2-D float array, columns aligned on all ``n_classes``.
+
+    A fold whose training part lacks a class gives a model with fewer columns; the missing
+    ones are filled as scikit-learn's ``cross_val_predict`` does (0 for probabilities,
+    the lowest float for decision values).
+    """
+    out = getattr(estimator, method)(X)
+    out = np.asarray(out)
+    if method == "predict" or n_classes is None:
+        return out.reshape(len(out), -1) if out.ndim > 1 else out
+    if out.ndim == 1:  # binary decision_function
+        return out
+    classes = np.asarray(getattr(estimator, "classes_", np.arange(out.shape[1])))
+    if out.shape[1] == n_classes and np.array_equal(classes, np.arange(n_classes)):
+        return out
+    fill = 0.0 if method in ("predict_proba", "predict_log_proba") else np.finfo(float).min
+    if method == "predict_log_proba":
+        fill = np.finfo(float).min
+    full = np.full((len(out), n_classes), fill, dtype=float)
+    full[:, classes.astype(int)] = out
+    return full
 
 
-@functools.cache
-def _malloc_trim():
-    try:
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc
-        return None
+class Replay:
+    """A fitted estimator whose outputs on one set of rows are kept and computed once.
 
-
-def _release_free_memory():
-    """Hand the memory that malloc holds free back to the system (glibc), so that what a
-    fit allocates next shows in its resident memory instead of reusing those pages."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-class _PeakMemory:
-    """Peak resident memory (MiB) that a block adds to its process, NaN where unknown.
-
-    Linux only: the kernel's high-water mark of resident memory (``VmHWM``) is reset to
-    the current RSS through ``/proc/self/clear_refs`` and read after the block, so native
-    allocations (torch, XGBoost, LightGBM) count as well as NumPy's and Python's. The
-    reset also lowers what ``getrusage`` reports later as this process's peak RSS.
+    Parameters
+    ----------
+    estimator : fitted estimator
+        Everything not kept is the estimator's own (attributes, other methods).
+    X : matrix or int
+        The rows the kept outputs are for. A matrix: outputs are kept for that very
+        object (``is``), and any other matrix passes through to ``estimator``. An int
+        (a row count): the stand-in answers only for that many rows and raises on others
+        (a replay asked for other rows is a bug of ours, not something to pass through).
+    outputs : dict, default=None
+        Method name -> output already computed on those rows (by the engine's workers).
+    n_classes : int, default=None
+        Align computed probability/decision columns on all classes (as the engine does
+        for a fold model that missed a class); None leaves outputs as the model gives them.
+    classes : ndarray, default=None
+        ``classes_`` of the stand-in (the user's labels), instead of the estimator's.
+    decode : bool, default=False
+        ``predict`` maps the model's encoded class indices to ``classes``.
     """
 
-    def __enter__(self):
-        _release_free_memory()
-        try:
-            with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
-                f.write("5")
-            self._before = _status_bytes("VmRSS")
-        except OSError:
-            self._before = None
-        return self
-
-    def __exit__(self, *exc):
-        self.mib = float("nan")
-        if self._before is not None:
-            try:
-                self.mib = max(0, _status_bytes("VmHWM") - self._before) / 2**20
-            except OSError:
-                pass
-        return False
-
-
-# -- fitting ------------------------------------------------------------------------------
-def _inner_has(method):
-    return lambda self: hasattr(self.estimator, method)
-
-
-class _Probe(BaseEstimator):
-    """A model as the engine fits it, with the peak memory of its fit recorded."""
-
-    def __init__(self, estimator):
-        self.estimator = estimator
-
-    def fit(self, X, y):
-        with _PeakMemory() as peak:
-            self.estimator.fit(X, y)  # the engine's own clone: nobody else holds it
-        self.estimator_ = self.estimator
-        self.peak_memory_ = peak.mib
-        return self
-
-    def predict(self, X):
-        return self.estimator_.predict(X)
-
-    @available_if(_inner_has("predict_proba"))
-    def predict_proba(self, X):
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_inner_has("decision_function"))
-    def decision_function(self, X):
-        return self.estimator_.decision_function(X)
-
-    @property
-    def classes_(self):
-        return self.estimator_.classes_
-
-
-# -- scoring ------------------------------------------------------------------------------
-def _known(method):
-    return lambda self: method in self.outputs or hasattr(self.estimator, method)
-
-
-class _Replay:
-    """A fitted model standing in for itself on one fold's validation rows.
-
-    Outputs already computed there (by the engine's workers) are returned as they are;
-    others are computed once and kept. ``n_classes`` aligns computed probability columns
-    on all classes (as the engine does); ``decode`` maps a model's encoded class indices
-    to the user's labels, which ``classes_`` then holds.
-    """
-
-    def __init__(self, estimator, outputs, n_rows, classes=None, n_classes=None,
+    def __init__(self, estimator, X, outputs=None, *, n_classes=None, classes=None,
                  decode=False):
-        self.estimator, self.outputs, self.n_rows = estimator, dict(outputs), n_rows
+        self.estimator, self.X, self.outputs = estimator, X, dict(outputs or {})
         self.n_classes, self.decode = n_classes, decode
         if classes is not None:
             self.classes_ = classes
@@ -131,23 +77,36 @@ class _Replay:
     def __sklearn_tags__(self):
         return get_tags(self.estimator)
 
-    def _output(self, method, X):
-        if _num_samples(X) != self.n_rows:
-            raise RuntimeError(f"a replay of {self.n_rows} rows was asked for "
-                               f"{_num_samples(X)}; this is a bug in ensembles.")
-        if method not in self.outputs:
-            self.outputs[method] = (getattr(self.estimator, method)(X) if method == "predict"
-                                    else _predict(self.estimator, X, method, self.n_classes))
-        return self.outputs[method]
+    def _kept(self, X):
+        if not isinstance(self.X, int):
+            return X is self.X
+        if _num_samples(X) != self.X:
+            raise RuntimeError(f"a replay of {self.X} rows was asked for {_num_samples(X)}; "
+                               "this is a bug in ensembles.")
+        return True
 
-    def predict(self, X):
-        out = self._output("predict", X)
-        return self.classes_[np.asarray(out).astype(int)] if self.decode else out
+    def _compute(self, name, X):
+        if name == "predict" or self.n_classes is None:
+            return getattr(self.estimator, name)(X)
+        return _predict(self.estimator, X, name, self.n_classes)
 
-    @available_if(_known("predict_proba"))
-    def predict_proba(self, X):
-        return self._output("predict_proba", X)
+    def __getattr__(self, name):
+        if name in _OWN:  # not set yet (copy, unpickling)
+            raise AttributeError(name)
+        if name not in _METHODS:
+            return getattr(self.estimator, name)
+        if name not in self.outputs:
+            getattr(self.estimator, name)  # AttributeError if the model has no such method
 
-    @available_if(_known("decision_function"))
-    def decision_function(self, X):
-        return self._output("decision_function", X)
+        def method(X):
+            if not self._kept(X):
+                return getattr(self.estimator, name)(X)
+            if name not in self.outputs:
+                self.outputs[name] = self._compute(name, X)
+            out = self.outputs[name]
+            if name == "predict" and self.decode:
+                return self.classes_[np.asarray(out).astype(int)]
+            return out
+
+        method.__name__ = name  # scikit-learn's scorers read it
+        return method

@@ -37,23 +37,26 @@ import joblib
 import numpy as np
 import pandas as pd
 from sklearn.base import clone, is_classifier, is_regressor
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d
 
 from .._compat import _check_y, _num_samples, _safe_indexing
-from ..base import MembersMixin, draw_member_seeds
+from .._validation import label_encoder
+from ..base import BaseCombiner, draw_member_seeds
 from ..combine.selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
 from ..combine.stacking import StackingClassifier, StackingRegressor
 from ..combine.voting import VotingClassifier, VotingRegressor
-from ..engine.oof import cross_fit, note_failures
-from ..engine.replay import _PeakMemory, _Probe, _Replay
+from ..engine.oof import cross_fit, make_folds, note_failures
+from ..engine.replay import Replay
 from ..learners.device import set_device
 from ..learners.roster import make_learners
 from .files import read_json, write_text
+from .memory import _PeakMemory, _Probe
 from .report import fold_ensemble
-from .scorers import _folds, _scorers
+from .scorers import _scorers
+
+__all__ = ["BenchmarkResult", "benchmark"]
 
 
 # -- the result ---------------------------------------------------------------------------
@@ -242,7 +245,6 @@ class BenchmarkResult:
         return write_text(benchmark_html(self), path)
 
 
-
 ENSEMBLE_NAMES = ("voting_soft", "voting_auto", "stacking", "selection")
 _TASKS = ("classification", "regression")
 #: Numeric integer targets with more distinct values than this are taken for regression.
@@ -364,7 +366,7 @@ def _engine_shell(name, estimator, base, X, y, default, notes):
     """(shell, member names) if ``estimator`` can be rebuilt from the base models' fits,
     None if it must be cross-validated on its own; raises (or, for a default ensemble,
     leaves it out: returns False) when it cannot take these models."""
-    if not isinstance(estimator, MembersMixin) or getattr(estimator, "cv", None) == "prefit":
+    if not isinstance(estimator, BaseCombiner) or getattr(estimator, "cv", None) == "prefit":
         notes.append(f"{name!r} ({type(estimator).__name__}) is not one of our ensembles of "
                      "the base models: cross-validated on its own on the same folds; its "
                      "fit time is that of its whole fit.")
@@ -438,11 +440,6 @@ def _base_methods(base, shells, classification):
     return methods
 
 
-
-# Defined apart to keep modules short; pickles and docs name the public module.
-BenchmarkResult.__module__ = "ensembles.evaluation.benchmark"
-
-__all__ = ["BenchmarkResult", "benchmark"]
 
 
 # -- running it ---------------------------------------------------------------------------
@@ -537,12 +534,8 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
     task = _resolve_task(models, y_arr, task, notes)
     classification = task == "classification"
     if classification:
-        check_classification_targets(y_arr)
-        encoder = LabelEncoder().fit(y_arr)
-        if len(encoder.classes_) < 2:
-            raise ValueError(f"benchmark needs at least 2 classes in y; got "
-                             f"{encoder.classes_.tolist()}.")
-        classes, y_fit = encoder.classes_, encoder.transform(y_arr)
+        encoder, y_fit = label_encoder(y_arr, "benchmark")
+        classes = encoder.classes_
     else:
         classes, y_arr = None, _check_y(y_arr, y_numeric=True).astype(float)
         y_fit = y_arr
@@ -592,7 +585,7 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
                                            for e in list(base.values()) + [
                                                e for _, e in kept])
     scorers = _scorers(scoring, classification, probabilistic)
-    folds = _folds(cv, X, y_fit, groups, classification)
+    folds = make_folds(cv, X, y_fit, classifier=classification, groups=groups)
     record = cross_fit(fitted, X, y_fit, folds=folds, methods=methods,
                        n_classes=len(classes) if classification else None, n_jobs=n_jobs,
                        verbose=verbose, desc="benchmark", on_error=on_error)
@@ -624,10 +617,10 @@ def _model_rows(record, name, kind, context):
     rows = []
     for k, (_, test) in enumerate(record.folds):
         probe = record.fold_estimators[name][k]
-        model = _Replay(probe.estimator_, {record.methods[name]: record.oof[name][test]},
-                        len(test), classes=classes,
-                        n_classes=None if classes is None else len(classes),
-                        decode=classes is not None)
+        model = Replay(probe.estimator_, len(test),
+                       {record.methods[name]: record.oof[name][test]}, classes=classes,
+                       n_classes=None if classes is None else len(classes),
+                       decode=classes is not None)
         rows.append({"model": name, "kind": kind, "fold": k,
                      **_scores(model, _safe_indexing(X, test), y[test], scorers),
                      "fit_time": float(record.fit_times[name][k]),
@@ -640,10 +633,10 @@ def _member_view(record, names, classes):
     """The engine's record with each fold model replaced by a replay of its outputs on
     the fold's validation rows (what the ensembles of that fold are scored from)."""
     n_classes = None if classes is None else len(classes)
-    replays = {n: [_Replay(record.fold_estimators[n][k].estimator_,
-                           {record.methods[n]: record.oof[n][test]}, len(test),
-                           classes=None if classes is None else np.arange(n_classes),
-                           n_classes=n_classes)
+    replays = {n: [Replay(record.fold_estimators[n][k].estimator_, len(test),
+                          {record.methods[n]: record.oof[n][test]},
+                          classes=None if classes is None else np.arange(n_classes),
+                          n_classes=n_classes)
                    for k, (_, test) in enumerate(record.folds)] for n in names}
     return replace(record, fold_estimators=replays)
 
@@ -664,8 +657,8 @@ def _ensemble_rows(record, view, name, shell, members, context):
         start = time.perf_counter()
         output = getattr(ensemble, method)(X_test)
         predict_time = time.perf_counter() - start
-        model = _Replay(ensemble, {method: output}, len(test),
-                        classes=getattr(ensemble, "classes_", None))
+        model = Replay(ensemble, len(test), {method: output},
+                       classes=getattr(ensemble, "classes_", None))
         peaks = [peak.mib] + [record.fold_estimators[n][k].peak_memory_ for n in members]
         rows.append({
             "model": name, "kind": "ensemble", "fold": k,

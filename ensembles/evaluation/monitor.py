@@ -13,8 +13,12 @@ A booster configured to early-stop is *not* given the validation fold (it would 
 it and its validation score would flatter it); its curves are re-predicted after the fit.
 """
 
+import sys
+
 import numpy as np
 from sklearn.pipeline import Pipeline
+
+from .._validation import last_step
 
 __all__ = ["fit_watched", "recorded_curves", "watch_kind"]
 
@@ -22,19 +26,14 @@ _LGBM_STOPPERS = ("early_stopping_round", "early_stopping_rounds", "n_iter_no_ch
                   "early_stopping")
 
 
-def _last_step(estimator):
-    return estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
-
-
 def watch_kind(estimator):
     """"net", "xgboost", "lightgbm" if (the last step of) ``estimator`` can record curves
     on an evaluation set without it changing the fit; else None."""
-    from ..learners.net import _BaseNet  # here: the learners do not import the engine
-
-    step = _last_step(estimator)
-    if isinstance(step, _BaseNet):
-        return "net"
+    step = last_step(estimator)
     module = type(step).__module__.split(".")[0]
+    nets = sys.modules.get("ensembles.learners.net")  # no net exists unless it is imported
+    if nets is not None and isinstance(step, nets._BaseNet):
+        return "net"
     params = step.get_params() if hasattr(step, "get_params") else {}
     if module == "xgboost" and params.get("early_stopping_rounds") is None \
             and not params.get("callbacks"):
@@ -81,7 +80,7 @@ def fit_watched(estimator, X, y, eval_set, fit_kwargs):
 def recorded_curves(model, y_train, y_valid):
     """Curves a fitted model recorded while training, as rows ``(step_name, step, split,
     metric, value)`` with metric "loss" and "accuracy" / "r2"; None if it recorded none."""
-    step = _last_step(model)
+    step = last_step(model)
     history = getattr(step, "history_", None)
     if isinstance(history, dict) and "train_loss" in history:
         return _net_rows(step, history)

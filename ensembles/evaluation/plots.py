@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from .._version import __version__
+from .scorers import _perfect_score
 
 _KIND_COLORS = {"base": "tab:blue", "ensemble": "tab:orange"}
 
@@ -373,7 +374,6 @@ def _summary_table(report):
 
 
 def _verdict_rules(report):
-    from .report import _perfect_score
 
     name = html.escape(report.scoring[0])
     gap, skill = report.overfit_gap, report.underfit_skill

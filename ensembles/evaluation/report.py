@@ -35,25 +35,15 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import _num_samples, _safe_indexing
-from ..base import MembersMixin
-from ..engine.oof import Memo, cross_fit, fingerprint, note_failures
+from ..base import BaseCombiner
+from ..engine.oof import cross_fit, fingerprint, make_folds, note_failures
+from ..engine.replay import Replay
 from .curves import learning_curves
 from .files import read_json, write_text
-from .scorers import _folds, _scorers
+from .monitor import fit_watched
+from .scorers import _perfect_score, _scorers
 
-#: Scores whose best possible value is known: the verdict's "skill" needs it.
-_PERFECT = {"accuracy": 1.0, "balanced_accuracy": 1.0, "r2": 1.0, "roc_auc": 1.0,
-            "average_precision": 1.0, "f1": 1.0, "precision": 1.0, "recall": 1.0,
-            "jaccard": 1.0, "explained_variance": 1.0, "top_k_accuracy": 1.0, "d2": 1.0}
-
-
-def _perfect_score(name):
-    if name.startswith("neg_"):
-        return 0.0
-    for prefix, value in _PERFECT.items():
-        if name == prefix or name.startswith(prefix + "_"):
-            return value
-    return None
+__all__ = ["OverfittingReport", "overfitting_report"]
 
 
 def _fmt(value, sign=""):
@@ -277,12 +267,6 @@ class OverfittingReport:
 
 
 
-# Defined apart to keep modules short; pickles and docs name the public module.
-OverfittingReport.__module__ = "ensembles.evaluation.report"
-
-__all__ = ["OverfittingReport", "overfitting_report"]
-
-
 # -- building it --------------------------------------------------------------------------
 def _named_models(estimator):
     """(kind, list of (name, estimator)) of what is reported."""
@@ -301,7 +285,7 @@ def _named_models(estimator):
         return "list", list(estimator)
     if not hasattr(estimator, "fit"):
         raise TypeError(f"estimator must have a fit method; got {estimator!r}.")
-    if isinstance(estimator, MembersMixin):
+    if isinstance(estimator, BaseCombiner):
         return "ensemble", [(type(estimator).__name__, estimator)]
     return "list", [(type(estimator).__name__, estimator)]
 
@@ -359,7 +343,7 @@ def fold_ensemble(shell, result, fold, X, y_enc, sample_weight=None, members=Non
     the engine's ``result`` without fitting a member (see the module docstring).
 
     ``members`` (default: the fold models) are the objects the rebuilt ensemble predicts
-    through, e.g. the fold models behind a :class:`~ensembles.engine.oof.Memo`.
+    through, e.g. the fold models behind a :class:`~ensembles.engine.replay.Replay`.
     """
     import copy
 
@@ -446,18 +430,19 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
 
     probabilistic = all(hasattr(e, "predict_proba") for _, e in models)
     scorers = _scorers(scoring, classification, probabilistic)
+    watch = fit_watched if curves else None  # the engine fits; the report watches
     notes = []
     if layout == "ensemble":
         shell = clone(estimator)
         members, X, y_enc, _ = shell._validate_fit(X, y, None)
         if not all(hasattr(e, "predict_proba") for _, e in members):
             scorers = _scorers(scoring, classification, False)
-        folds = _folds(cv, X, y_enc, groups, classification)
+        folds = make_folds(cv, X, y_enc, classifier=classification, groups=groups)
         result = cross_fit(
             shell._prepared_members(members), X, y_enc, folds=folds,
             methods=shell._oof_methods(members), scoring=scorers,
             n_classes=len(shell.classes_) if classification else None, n_jobs=n_jobs,
-            verbose=verbose, desc="overfitting report", monitor=curves, keep_outputs=True,
+            verbose=verbose, desc="overfitting report", monitor=watch, keep_outputs=True,
             on_error=on_error,
         )
         note_failures(result.errors, notes, left=result.names)
@@ -473,10 +458,10 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
         if _num_samples(X) != len(y_fit):
             raise ValueError(f"X and y must have the same number of rows; got "
                              f"{_num_samples(X)} and {len(y_fit)}.")
-        folds = _folds(cv, X, y_fit, groups, classification)
+        folds = make_folds(cv, X, y_fit, classifier=classification, groups=groups)
         result = cross_fit([(n, clone(e)) for n, e in models], X, y_fit, folds=folds,
                            scoring=scorers, n_jobs=n_jobs, verbose=verbose,
-                           desc="overfitting report", monitor=curves, on_error=on_error)
+                           desc="overfitting report", monitor=watch, on_error=on_error)
         note_failures(result.errors, notes, left=result.names)
         rows = _engine_rows(result, dict.fromkeys(result.names, "model"), scorers)
     rows += _baseline_rows(classification, folds, scorers, X, y_fit)
@@ -486,7 +471,7 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
 
 def _ensemble_rows(shell, result, X, y, y_enc, scorers, name):
     """Train and validation scores of the ensemble of each fold, from the fold models'
-    outputs the engine kept (``Memo``): the combiner runs, the members do not predict
+    outputs the engine kept (``Replay``): the combiner runs, the members do not predict
     again."""
     import copy
 
@@ -501,8 +486,8 @@ def _ensemble_rows(shell, result, X, y, y_enc, scorers, name):
             kept = "train" if part == "train" else "test"
             scored = copy.copy(ensemble)
             scored.estimators_ = [
-                Memo(result.fold_estimators[n][k], X_part,
-                     result.outputs[n][k][kept] if n in result.outputs else None)
+                Replay(result.fold_estimators[n][k], X_part,
+                       result.outputs[n][k][kept] if n in result.outputs else None)
                 for n in result.names]
             for s_name, scorer in scorers.items():
                 row[f"{part}_{s_name}"] = float(scorer(scored, X_part, y_user[rows_k]))

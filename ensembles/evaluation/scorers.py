@@ -1,19 +1,13 @@
-"""The folds and the scorers an overfitting report or a benchmark runs on.
+"""The scorers an overfitting report or a benchmark runs on, and what a perfect score is.
 
 :func:`_scorers` turns ``scoring`` (None, a name, names, or name -> scorer) into scorers,
-with the defaults of the task; :func:`_folds` turns ``cv`` into checked (train, test)
-folds, stratified for classification. :mod:`ensembles.evaluation.report` and
-:mod:`ensembles.evaluation.benchmark` both use them, so both read their arguments alike.
+with the defaults of the task; :mod:`ensembles.evaluation.report` and
+:mod:`ensembles.evaluation.benchmark` both use it, so both read their arguments alike.
+Their folds come from :func:`ensembles.engine.oof.make_folds`, as every ensemble's do.
 """
 
-from numbers import Integral
 
-import numpy as np
 from sklearn.metrics import get_scorer, get_scorer_names
-from sklearn.model_selection import check_cv
-
-from .._compat import _num_samples
-from ..engine.oof import check_folds
 
 
 # -- scoring ------------------------------------------------------------------------------
@@ -45,16 +39,16 @@ def _scorers(scoring, classification, probabilistic):
     return {n: get_scorer(n) for n in names}
 
 
-def _folds(cv, X, y, groups, classification):
-    if isinstance(cv, Integral):
-        if cv < 2:
-            raise ValueError(f"cv must be at least 2 folds; got cv={cv}.")
-        if classification:
-            _, counts = np.unique(y, return_counts=True)
-            if counts.min() < cv:
-                raise ValueError(
-                    f"cv={cv} folds need at least {cv} rows of each class; the smallest "
-                    f"class has {int(counts.min())}. Lower cv or pass a splitter."
-                )
-    splitter = check_cv(cv, y, classifier=classification)
-    return check_folds(splitter.split(X, y, groups), _num_samples(X))
+#: Scores whose best possible value is known: the verdict's "skill" needs it.
+_PERFECT = {"accuracy": 1.0, "balanced_accuracy": 1.0, "r2": 1.0, "roc_auc": 1.0,
+            "average_precision": 1.0, "f1": 1.0, "precision": 1.0, "recall": 1.0,
+            "jaccard": 1.0, "explained_variance": 1.0, "top_k_accuracy": 1.0, "d2": 1.0}
+
+
+def _perfect_score(name):
+    if name.startswith("neg_"):
+        return 0.0
+    for prefix, value in _PERFECT.items():
+        if name == prefix or name.startswith(prefix + "_"):
+            return value
+    return None

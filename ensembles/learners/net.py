@@ -41,6 +41,8 @@ from .._validation import encode_labels
 from ._torch import _ACTIVATIONS, MLP, EvalSetScoring, WeightedNet
 from .device import resolve_device
 
+__all__ = ["NetClassifier", "NetRegressor"]
+
 _FIT_DOC = """
     Parameters (shared by both nets)
     --------------------------------
@@ -105,7 +107,6 @@ _FIT_DOC = """
     n_features_in_, feature_names_in_ :
         As in scikit-learn.
 """
-
 
 
 _OPTIMIZERS = {
@@ -432,9 +433,6 @@ class _BaseNet(BaseEstimator):
             )
         return self._writable(X_eval), y_eval
 
-
-
-__all__ = ["NetClassifier", "NetRegressor"]
 
 _REGRESSION_CRITERIA = {
     "squared_error": nn.MSELoss,

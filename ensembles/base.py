@@ -32,10 +32,12 @@ from ._validation import encode_labels
 from .engine.oof import FoldAverage, cross_fit, make_folds
 from .learners.device import set_device
 
-__all__ = ["BaseCombiner", "BaseEnsemble", "BaseOneLearner", "draw_member_seeds"]
+__all__ = ["MAX_SEED", "BaseCombiner", "BaseEnsemble", "BaseOneLearner", "draw_member_seeds",
+           "prepare"]
 
 _STACK_METHODS = ("predict_proba", "decision_function", "predict")
-_MAX_SEED = np.iinfo(np.int32).max
+#: Seeds are drawn below this (the largest that every library takes as a seed).
+MAX_SEED = np.iinfo(np.int32).max
 
 
 def draw_member_seeds(estimator, rng):
@@ -48,12 +50,25 @@ def draw_member_seeds(estimator, rng):
     """
     params = estimator.get_params(deep=True)
     seeds = {
-        key: int(rng.randint(_MAX_SEED))
+        key: int(rng.randint(MAX_SEED))
         for key in sorted(params)
         if (key == "random_state" or key.endswith("__random_state")) and params[key] is None
     }
     if seeds:
         estimator.set_params(**seeds)
+    return estimator
+
+
+def prepare(estimator, rng=None, device=None):
+    """A clone of ``estimator`` ready to fit: every ``random_state`` inside it that is
+    None seeded from ``rng`` (None: seeds left alone), and placed on ``device`` (None:
+    left as given). The given object is never changed. The one way the package readies
+    a sub-estimator: members, final estimators, ``init``, the benchmark's models."""
+    estimator = clone(estimator)
+    if rng is not None:
+        draw_member_seeds(estimator, rng)
+    if device is not None:
+        set_device(estimator, device)
     return estimator
 
 
@@ -80,16 +95,8 @@ class BaseEnsemble(BaseEstimator):
         return tags
 
     def _prepare(self, estimator, rng=None):
-        """A clone of ``estimator`` ready to fit: every ``random_state`` inside it that is
-        None seeded from ``rng`` (None: seeds left alone), and placed on ``self.device``
-        (None: left as given). The given object is never changed."""
-        estimator = clone(estimator)
-        if rng is not None:
-            draw_member_seeds(estimator, rng)
-        device = getattr(self, "device", None)
-        if device is not None:
-            set_device(estimator, device)
-        return estimator
+        """:func:`prepare` ``estimator`` for this ensemble (its ``device``)."""
+        return prepare(estimator, rng, getattr(self, "device", None))
 
     def _side_rng(self, stream):
         """A random stream for sub-estimators fitted apart from the members (a stack's
@@ -99,7 +106,7 @@ class BaseEnsemble(BaseEstimator):
         give what ``check_random_state`` gives."""
         if isinstance(self.random_state, numbers.Integral):
             seed = np.random.SeedSequence([int(self.random_state), stream]).generate_state(1)
-            return np.random.RandomState(int(seed[0]) % _MAX_SEED)
+            return np.random.RandomState(int(seed[0]) % MAX_SEED)
         return check_random_state(self.random_state)
 
     # -- data ---------------------------------------------------------------------------

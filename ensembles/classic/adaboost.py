@@ -30,7 +30,7 @@ from .._compat import (
     _safe_indexing,
 )
 from .._validation import last_step, name_failure, warn_user
-from ..base import BaseOneLearner
+from ..base import MAX_SEED, BaseOneLearner
 from ..engine.oof import _predict, check_accepts_sample_weight, fit_member
 from ..engine.parallel import progress
 
@@ -100,7 +100,7 @@ class _BaseAdaBoost(BaseOneLearner):
         # first fit, so round i does not depend on what earlier rounds did.
         rng = check_random_state(self.random_state)
         members = [self._prepare(template, rng) for _ in range(self.n_estimators)]
-        row_seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_estimators)
+        row_seeds = rng.randint(MAX_SEED, size=self.n_estimators)
 
         self.estimator_ = self._prepare(template)
         self.resample_ = resample

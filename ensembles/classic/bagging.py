@@ -38,14 +38,12 @@ from .._compat import (
     _safe_indexing,
 )
 from .._validation import last_step, name_failure, warn_user
-from ..base import BaseOneLearner
+from ..base import MAX_SEED, BaseOneLearner
 from ..engine.oof import _predict, fit_member
 from ..engine.parallel import learner_modules, run
 from ..learners.device import resolve_device
 
 __all__ = ["BaggingClassifier", "BaggingRegressor"]
-
-_MAX_INT = np.iinfo(np.int32).max
 
 
 def _draw(seed, n_samples, n_rows, n_features, n_cols, bootstrap, bootstrap_features, p):
@@ -191,7 +189,7 @@ class _BaseBagging(BaseOneLearner):
         # Member i's seeds are row i of one stream, whatever was fitted before: a warm
         # start continues the stream, and n_jobs changes nothing.
         seeds = check_random_state(self.random_state).randint(
-            _MAX_INT, size=(self.n_estimators, 2))[n_old:]
+            MAX_SEED, size=(self.n_estimators, 2))[n_old:]
         jobs = (self._task(template, seed, X, y, sample_weight, accepts) for seed in seeds)
         fitted = []
         results = run(jobs, total=len(seeds), n_jobs=self.n_jobs, verbose=self.verbose,

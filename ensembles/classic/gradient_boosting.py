@@ -39,14 +39,12 @@ from .._compat import (
     _safe_indexing,
 )
 from .._validation import name_failure
-from ..base import BaseOneLearner
+from ..base import MAX_SEED, BaseOneLearner
 from ..engine.oof import check_accepts_sample_weight, fit_member
 from ..engine.parallel import progress
 from .losses import LOSSES, BinomialLoss, MultinomialLoss
 
 __all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor"]
-
-_MAX_SEED = np.iinfo(np.int32).max
 
 
 def _rows(data, rows):
@@ -135,9 +133,9 @@ class _BaseGradientBoosting(BaseOneLearner):
                         f"sample_weight; only class {_plain(self.classes_[y[0]])!r} has one."
                     )
         rng = check_random_state(self.random_state)
-        split_seed, subsample_seed = rng.randint(_MAX_SEED, size=2)
-        stage_seeds = rng.randint(_MAX_SEED, size=(self.n_estimators, loss.n_outputs))
-        init_seed = rng.randint(_MAX_SEED)  # drawn last: the draws above stay as they were
+        split_seed, subsample_seed = rng.randint(MAX_SEED, size=2)
+        stage_seeds = rng.randint(MAX_SEED, size=(self.n_estimators, loss.n_outputs))
+        init_seed = rng.randint(MAX_SEED)  # drawn last: the draws above stay as they were
 
         valid = None
         if self.n_iter_no_change is not None:

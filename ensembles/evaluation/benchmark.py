@@ -43,13 +43,12 @@ from sklearn.utils.validation import check_array, column_or_1d
 
 from .._compat import _check_y, _num_samples, _safe_indexing
 from .._validation import label_encoder
-from ..base import BaseCombiner, draw_member_seeds
+from ..base import BaseCombiner, prepare
 from ..combine.selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
 from ..combine.stacking import StackingClassifier, StackingRegressor
 from ..combine.voting import VotingClassifier, VotingRegressor
 from ..engine.oof import cross_fit, make_folds, note_failures
 from ..engine.replay import Replay
-from ..learners.device import set_device
 from ..learners.roster import make_learners
 from .files import read_json, write_text
 from .memory import _PeakMemory, _Probe
@@ -577,9 +576,7 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
     rng = check_random_state(random_state)
     fitted = []
     for name, estimator in list(models) + separate:
-        estimator = draw_member_seeds(clone(estimator), rng)
-        if device is not None and name in base:
-            set_device(estimator, device)
+        estimator = prepare(estimator, rng, device if name in base else None)
         fitted.append((name, _Probe(estimator)))
     probabilistic = classification and all(hasattr(e, "predict_proba")
                                            for e in list(base.values()) + [

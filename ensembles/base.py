@@ -109,6 +109,23 @@ class BaseEnsemble(BaseEstimator):
             return np.random.RandomState(int(seed[0]) % MAX_SEED)
         return check_random_state(self.random_state)
 
+    def _check_kind(self, estimator, what, kind=None):
+        """Raise a ``ValueError`` when ``estimator`` is of the other kind than ``kind``
+        ("classifier" or "regressor"; default: this ensemble's kind).
+
+        Only an estimator of the wrong kind is refused (a regressor in a classifier
+        ensemble): one that declares no kind at all, such as a user's class built on
+        ``BaseEstimator`` with ``fit`` and ``predict``, is taken as it is (duck typing);
+        what it lacks (``predict_proba`` for soft voting, ...) gets its own error.
+        """
+        if kind is None:
+            kind = "classifier" if is_classifier(self) else "regressor"
+        wrong = is_regressor if kind == "classifier" else is_classifier
+        if wrong(estimator):
+            raise ValueError(
+                f"{what} must be a {kind} for {type(self).__name__}; got {estimator!r}."
+            )
+
     # -- data ---------------------------------------------------------------------------
     def _check_X(self, X, reset=True):
         """Check X's shape and record (``reset``) or compare its columns; return X fit for
@@ -180,6 +197,10 @@ class BaseCombiner(_BaseComposition, BaseEnsemble):
     """
 
     _required_parameters = ["estimators"]
+    #: Members of either kind are taken (stacking: a regressor's prediction is a feature
+    #: of a classifier's final estimator too, as in scikit-learn); else only the
+    #: ensemble's kind, or members that declare none.
+    _members_of_any_kind = False
 
     # -- the protocol -------------------------------------------------------------------
     def _validate_fit(self, X, y, sample_weight):
@@ -246,18 +267,14 @@ class BaseCombiner(_BaseComposition, BaseEnsemble):
             raise ValueError(
                 f"All estimators of {owner} are 'drop'; at least one must be an estimator."
             )
-        want = is_classifier if is_classifier(self) else is_regressor
-        kind = "classifier" if is_classifier(self) else "regressor"
         for name, est in members:
             if not hasattr(est, "fit"):
                 raise TypeError(
                     f"member {name!r} of {owner} must be an estimator with fit or 'drop'; "
                     f"got {est!r}."
                 )
-            if not want(est):
-                raise ValueError(
-                    f"member {name!r} must be a {kind} for {owner}; got {est!r}."
-                )
+            if not self._members_of_any_kind:
+                self._check_kind(est, f"member {name!r}")
         return members
 
     def _check_stack_method(self, name, estimator, method):

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from instances import META, is_meta, public_estimators
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.base import clone, is_classifier
+from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
 from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import (
     ExtraTreesClassifier,
@@ -24,6 +24,7 @@ from sklearn.ensemble import (
     RandomForestRegressor,
 )
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from xgboost import XGBClassifier, XGBRegressor
@@ -467,3 +468,84 @@ def test_clone_pickle_and_joblib_round_trips(estimator, tmp_path):
     with pytest.raises(NotFittedError):
         unfitted.predict(X)
     _assert_same(_outputs(unfitted.fit(X, y), X), expected)
+
+
+# -- members that declare no kind -------------------------------------------------------
+class PlainClassifier(BaseEstimator):
+    """A classifier as users write them: BaseEstimator with fit/predict/predict_proba, no
+    ClassifierMixin, no tags (nearest weighted centroid, softmax of minus the distance)."""
+
+    def __init__(self, temperature=1.0):
+        self.temperature = temperature
+
+    def fit(self, X, y, sample_weight=None):
+        X, y = np.asarray(X, dtype=float), np.asarray(y)
+        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+        self.classes_ = np.unique(y)
+        self.centroids_ = np.array([
+            np.average(X[y == c], axis=0, weights=w[y == c] if w[y == c].sum() > 0 else None)
+            for c in self.classes_])
+        return self
+
+    def predict_proba(self, X):
+        d = ((np.asarray(X, dtype=float)[:, None, :] - self.centroids_[None]) ** 2).sum(-1)
+        z = -d / self.temperature
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        return p / p.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+class PlainRegressor(BaseEstimator):
+    """A regressor as users write them: weighted least squares, no RegressorMixin, no tags."""
+
+    def fit(self, X, y, sample_weight=None):
+        X = np.column_stack([np.ones(len(X)), np.asarray(X, dtype=float)])
+        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+        root = np.sqrt(w)[:, None]
+        self.coef_ = np.linalg.lstsq(X * root, np.asarray(y, float) * root[:, 0],
+                                     rcond=None)[0]
+        return self
+
+    def predict(self, X):
+        return self.coef_[0] + np.asarray(X, dtype=float) @ self.coef_[1:]
+
+
+def _with_plain_members(estimator):
+    params = estimator.get_params(deep=False)
+    if "estimators" in params:
+        plain = PlainClassifier() if is_classifier(estimator) else PlainRegressor()
+        return clone(estimator).set_params(estimators=[("plain", plain),
+                                                       *params["estimators"][1:]])
+    boosts_gradients = _name(estimator).startswith("GradientBoosting")
+    plain = (PlainClassifier() if is_classifier(estimator) and not boosts_gradients
+             else PlainRegressor())
+    return clone(estimator).set_params(estimator=plain)
+
+
+@pytest.mark.parametrize("estimator", META, ids=_name)
+def test_a_member_that_declares_no_kind_is_taken(estimator):
+    assert not is_classifier(PlainClassifier()) and not is_regressor(PlainRegressor())
+    estimator = _with_plain_members(estimator)
+    X, y = _data(estimator)
+    fitted = clone(estimator).fit(X, y)
+    prediction = fitted.predict(X)
+    assert prediction.shape == (len(X),)
+    if is_classifier(estimator):
+        assert set(np.unique(prediction)) <= set(np.unique(y))
+        assert np.mean(prediction == y) > 0.6  # chance is 1/3
+    else:
+        assert np.corrcoef(prediction, y)[0, 1] > 0.8
+
+
+@pytest.mark.parametrize("estimator", [e for e in META if "estimators" in e.get_params()
+                                       and "Stacking" not in _name(e)], ids=_name)
+def test_a_member_of_the_other_kind_is_refused(estimator):
+    other = Ridge() if is_classifier(estimator) else LogisticRegression()
+    estimator = clone(estimator).set_params(estimators=[("other", other)])
+    X, y = _data(estimator)
+    kind = "classifier" if is_classifier(estimator) else "regressor"
+    with pytest.raises(ValueError, match=f"member 'other' must be a {kind} for "
+                                         f"{_name(estimator)}"):
+        estimator.fit(X, y)

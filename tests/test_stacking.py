@@ -262,8 +262,6 @@ BAD = [
      ValueError, "Names provided are not unique"),
     ("all dropped", dict(estimators=[("a", "drop"), ("b", "drop")]), ValueError,
      "All estimators of StackingClassifier are 'drop'"),
-    ("regressor member", dict(estimators=[("lin", LinearRegression())]), ValueError,
-     "member 'lin' must be a classifier for StackingClassifier; got LinearRegression()"),
     ("final kind", dict(estimators=[("lr", LogisticRegression())],
                         final_estimator=LinearRegression()), ValueError,
      "final_estimator must be a classifier for StackingClassifier; got LinearRegression()"),
@@ -285,6 +283,18 @@ def test_bad_input(binary, case):
     X, y = binary
     with pytest.raises(error, match=message):
         StackingClassifier(**params).fit(X, y)
+
+
+def test_a_regressor_member_gives_its_prediction_as_a_feature(binary):
+    # As scikit-learn's stacking: a first-layer member of either kind (a regressor of the
+    # 0/1 labels is a score, e.g. for ordinal targets); the final estimator's kind counts.
+    X, y = binary
+    stack = StackingClassifier([("lin", LinearRegression()), ("lr", LogisticRegression())],
+                               random_state=0).fit(X, y)
+    assert stack.stack_method_ == ["predict", "predict_proba"]
+    assert stack.transform(X).shape == (len(X), 2)
+    lin = LinearRegression().fit(X, y)
+    np.testing.assert_allclose(stack.transform(X)[:, 0], lin.predict(X))
 
 
 def test_regressor_rejects_classifier_final():

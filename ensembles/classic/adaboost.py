@@ -13,7 +13,6 @@ from sklearn.base import (
     ClassifierMixin,
     RegressorMixin,
     is_classifier,
-    is_regressor,
 )
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -422,9 +421,7 @@ class AdaBoostClassifier(ClassifierMixin, _BaseAdaBoost):
         return DecisionTreeClassifier(max_depth=1)
 
     def _check_member(self, member):
-        if not is_classifier(member):
-            raise ValueError(
-                f"estimator must be a classifier for AdaBoostClassifier; got {member!r}.")
+        self._check_kind(member, "estimator")
         if self.algorithm == "SAMME.R" and not hasattr(member, "predict_proba"):
             raise ValueError(
                 "algorithm='SAMME.R' needs predict_proba from the estimator; "
@@ -595,9 +592,7 @@ class AdaBoostRegressor(RegressorMixin, _BaseAdaBoost):
         return DecisionTreeRegressor(max_depth=3)
 
     def _check_member(self, member):
-        if not is_regressor(member):
-            raise ValueError(
-                f"estimator must be a regressor for AdaBoostRegressor; got {member!r}.")
+        self._check_kind(member, "estimator")
 
     def _member_output(self, member, X):
         return np.asarray(member.predict(X), dtype=np.float64).reshape(-1)

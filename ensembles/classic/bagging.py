@@ -15,8 +15,6 @@ from joblib import delayed
 from sklearn.base import (
     ClassifierMixin,
     RegressorMixin,
-    is_classifier,
-    is_regressor,
 )
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -142,7 +140,7 @@ class _BaseBagging(BaseOneLearner):
         self : object
         """
         template, warm = self._template(), self.warm_start and hasattr(self, "estimators_")
-        self._check_member_kind(template)
+        self._check_kind(template, "estimator")
         if self.device is not None:
             resolve_device(self.device)  # a bad device fails here, not inside a worker
         X = self._check_X(X, reset=not warm)
@@ -385,11 +383,6 @@ class BaggingClassifier(ClassifierMixin, _BaseBagging):
     def _default_estimator(self):
         return DecisionTreeClassifier()
 
-    def _check_member_kind(self, template):
-        if not is_classifier(template):
-            raise ValueError(
-                f"estimator must be a classifier for BaggingClassifier; got {template!r}.")
-
     def _check_warm_classes(self, previous):
         if not np.array_equal(self.classes_, previous):
             got, self.classes_ = self.classes_, previous  # keep the fitted model whole
@@ -481,11 +474,6 @@ class BaggingRegressor(RegressorMixin, _BaseBagging):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = get_tags(self._template()).target_tags.multi_output
         return tags
-
-    def _check_member_kind(self, template):
-        if not is_regressor(template):
-            raise ValueError(
-                f"estimator must be a regressor for BaggingRegressor; got {template!r}.")
 
     def _encode_target(self, y):
         multi = get_tags(self._template()).target_tags.multi_output

@@ -43,6 +43,7 @@ def _has_final(method):
 
 
 class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
+    _members_of_any_kind = True
     _parameter_constraints = {
         "estimators": [list],
         "final_estimator": [None, HasMethods("fit")],

@@ -320,3 +320,33 @@ def test_verbose_shows_a_progress_bar(binary, capsys):
     StackingClassifier([("lr", LogisticRegression())], cv=3, verbose=1).fit(X, y)
     err = capsys.readouterr().err
     assert "StackingClassifier" in err and "4/4" in err  # 3 folds + 1 refit
+
+
+@pytest.mark.parametrize("passthrough", [False, True])
+@pytest.mark.parametrize("frame", [False, True], ids=["array", "frame"])
+def test_feature_names_out_as_scikit_learn(multiclass, passthrough, frame):
+    X, y = multiclass
+    if frame:
+        X = pd.DataFrame(X, columns=[f"col{j}" for j in range(X.shape[1])])
+    members = [("lr", LogisticRegression(max_iter=500)),
+               ("svc", LinearSVC()), ("gone", "drop")]
+    ours = StackingClassifier(members, passthrough=passthrough, cv=3).fit(X, y)
+    theirs = sk.StackingClassifier(members, passthrough=passthrough, cv=3).fit(X, y)
+    np.testing.assert_array_equal(ours.get_feature_names_out(),
+                                  theirs.get_feature_names_out())
+    assert len(ours.get_feature_names_out()) == ours.transform(X).shape[1]
+    if passthrough and not frame:
+        names = [f"f{j}" for j in range(X.shape[1])]
+        np.testing.assert_array_equal(ours.get_feature_names_out(names),
+                                      theirs.get_feature_names_out(names))
+    if frame:
+        with pytest.raises(ValueError, match="input_features is not equal to"):
+            ours.get_feature_names_out(["a"] * X.shape[1])
+
+
+def test_regressor_feature_names_out_prefix():
+    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+    stack = StackingRegressor([("ridge", Ridge()), ("lin", LinearRegression())],
+                              cv=3).fit(X, y)
+    assert list(stack.get_feature_names_out()) == ["stackingregressor_ridge",
+                                                   "stackingregressor_lin"]

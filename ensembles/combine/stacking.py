@@ -27,7 +27,13 @@ from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from .._compat import HasMethods, StrOptions, _check_sample_weight, _fit_context
+from .._compat import (
+    HasMethods,
+    StrOptions,
+    _check_feature_names_in,
+    _check_sample_weight,
+    _fit_context,
+)
 from ..base import BaseCombiner
 from ..engine.oof import FoldAverage, _predict, fit_member
 
@@ -192,13 +198,30 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
         return self._meta_features(self.estimators_, self._methods, X)
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the meta features: ``<member><column>``, then X's with passthrough."""
+        """Names of ``transform``'s columns, as scikit-learn's stacking names them.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Used only with ``passthrough``: the names of X's columns, which must match
+            ``feature_names_in_`` where it is set; None takes ``feature_names_in_``, or
+            ``x0, x1, ...`` without it.
+
+        Returns
+        -------
+        ndarray of str objects
+            ``<estimator>_<member>`` for a member with one column (``<member>0``,
+            ``<member>1``, ... for several), ``<estimator>`` being the class name in lower
+            case (``stackingclassifier_lr0``); then X's names with ``passthrough``.
+        """
         check_is_fitted(self, "estimators_")
-        names = [f"{name}{i if width > 1 else ''}"
+        input_features = _check_feature_names_in(self, input_features,
+                                                 generate_names=self.passthrough)
+        prefix = type(self).__name__.lower()
+        names = [f"{prefix}_{name}{i if width > 1 else ''}"
                  for name, width in self._meta_widths for i in range(width)]
         if self.passthrough:
-            names += list(getattr(self, "feature_names_in_",
-                                  [f"x{i}" for i in range(self.n_features_in_)]))
+            names += list(input_features)
         return np.asarray(names, dtype=object)
 
 

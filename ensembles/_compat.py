@@ -16,9 +16,17 @@ from sklearn.utils._param_validation import (
     InvalidParameterError,
     StrOptions,
 )
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _raise_for_params,
+    _routing_enabled,
+    process_routing,
+)
 from sklearn.utils.metaestimators import _BaseComposition
 from sklearn.utils.validation import (
     _check_feature_names_in,
+    _check_method_params,
     _check_sample_weight,
     _check_y,
     _num_samples,
@@ -30,6 +38,12 @@ __all__ = [
     "_BaseComposition",
     "Interval",
     "InvalidParameterError",
+    "MetadataRouter",
+    "MethodMapping",
+    "_check_method_params",
+    "_raise_for_params",
+    "_routing_enabled",
+    "process_routing",
     "StrOptions",
     "_check_feature_names_in",
     "_check_sample_weight",

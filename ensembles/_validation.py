@@ -14,29 +14,33 @@ from ._compat import _check_y
 __all__ = ["encode_labels", "label_encoder", "last_step", "name_failure", "warn_user"]
 
 
-def label_encoder(y, owner, estimator=None):
+def label_encoder(y, owner, estimator=None, *, min_classes=2):
     """Check classification targets ``y``; return ``(encoder, y encoded as 0..K-1)``.
 
-    Raises a ``ValueError`` naming ``owner`` when ``y`` holds fewer than two classes.
+    Raises a ``ValueError`` naming ``owner`` when ``y`` holds fewer than ``min_classes``
+    classes. Two is what a classifier needs to learn anything; AdaBoost takes one, as
+    scikit-learn's does (its members then predict the only class).
     """
     y = column_or_1d(_check_y(y, estimator=estimator), warn=True)
     check_classification_targets(y)
     encoder = LabelEncoder().fit(y)
-    if len(encoder.classes_) < 2:
+    if len(encoder.classes_) < min_classes:
         raise ValueError(
-            f"{owner} needs at least 2 classes in y; got 1 class "
+            f"{owner} needs at least {min_classes} classes in y; got 1 class "
             f"({encoder.classes_.tolist()[0]!r})."
         )
     return encoder, encoder.transform(y)
 
 
-def encode_labels(estimator, y):
+def encode_labels(estimator, y, *, min_classes=2):
     """Encode classification targets once, as 0..K-1, for ``estimator``.
 
     Sets ``estimator._label_encoder`` and ``estimator.classes_`` (the user's labels, which
-    ``predict`` returns) and returns the encoded ``y`` that members see.
+    ``predict`` returns) and returns the encoded ``y`` that members see. ``min_classes``:
+    see :func:`label_encoder`.
     """
-    encoder, y_enc = label_encoder(y, type(estimator).__name__, estimator)
+    encoder, y_enc = label_encoder(y, type(estimator).__name__, estimator,
+                                   min_classes=min_classes)
     estimator._label_encoder = encoder
     estimator.classes_ = encoder.classes_
     return y_enc

@@ -79,6 +79,10 @@ class BaseEnsemble(BaseEstimator):
     the ensemble carries) and may refine :meth:`_encode_target`.
     """
 
+    #: ``check_array`` options of :meth:`_check_X` beyond the shared ones (AdaBoost:
+    #: ``{"allow_nd": True}``, as scikit-learn's, which leaves n-D X to its members).
+    _X_options = {}
+
     # -- sub-estimators -----------------------------------------------------------------
     def _tag_sources(self):
         """The sub-estimators, as given, whose input tags the ensemble forwards."""
@@ -134,11 +138,12 @@ class BaseEnsemble(BaseEstimator):
         Members validate their own values (a LightGBM member may want a DataFrame with
         categoricals, a HistGradientBoosting member accepts NaN), so X keeps its type and
         values: a DataFrame stays a DataFrame; anything else becomes a 2-D array or a
-        CSR/CSC matrix that can be indexed by rows.
+        CSR/CSC matrix that can be indexed by rows. :attr:`_X_options` adds to or
+        overrides the ``check_array`` options.
         """
         if not hasattr(X, "iloc"):
-            X = check_array(X, accept_sparse=["csr", "csc"], dtype=None,
-                            ensure_all_finite=False)
+            X = check_array(X, **{"accept_sparse": ["csr", "csc"], "dtype": None,
+                                  "ensure_all_finite": False, **self._X_options})
         validate_data(self, X, reset=reset, skip_check_array=True)
         return X
 

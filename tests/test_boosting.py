@@ -9,7 +9,7 @@ import pytest
 from sklearn import ensemble as sk
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.datasets import make_classification, make_friedman1, make_hastie_10_2
-from sklearn.dummy import DummyClassifier
+from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
@@ -242,17 +242,114 @@ def test_boosted_nets(algorithm):
 def test_members_without_sample_weight_are_resampled(multiclass):
     X, y = multiclass
     knn = KNeighborsClassifier(n_neighbors=15)
-    clf = AdaBoostClassifier(knn, n_estimators=10, random_state=0).fit(X, y)
+    clf = AdaBoostClassifier(knn, n_estimators=10, resample="auto", random_state=0).fit(X, y)
     assert clf.resample_ and len(clf.estimators_) == 10
-    again = AdaBoostClassifier(knn, n_estimators=10, random_state=0).fit(X, y)
+    again = AdaBoostClassifier(knn, n_estimators=10, resample="auto", random_state=0).fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X), again.predict_proba(X))
-    other = AdaBoostClassifier(knn, n_estimators=10, random_state=1).fit(X, y)
+    drawn = AdaBoostClassifier(knn, n_estimators=10, resample=True, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), drawn.predict_proba(X))
+    other = AdaBoostClassifier(knn, n_estimators=10, resample="auto", random_state=1).fit(X, y)
     assert not np.array_equal(clf.predict_proba(X), other.predict_proba(X))
     assert clf.score(X, y) > 0.8
     assert not hasattr(clf, "feature_importances_")
     reg = AdaBoostRegressor(KNeighborsRegressor(), resample="auto", n_estimators=5,
                             random_state=0).fit(X, y.astype(float))
     assert reg.resample_ and len(list(reg.staged_predict(X))) == len(reg.estimators_)
+
+
+class NoWeight(ClassifierMixin, BaseEstimator):
+    """A tree whose fit takes no sample_weight."""
+
+    def fit(self, X, y):
+        self.tree_ = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
+        self.classes_ = self.tree_.classes_
+        return self
+
+    def predict(self, X):
+        return self.tree_.predict(X)
+
+
+def test_member_without_sample_weight_refused_unless_resampling_is_asked(multiclass):
+    # As scikit-learn's AdaBoostClassifier: the default passes weights, and a member that
+    # cannot take them is refused with its sentence, before any member is fitted.
+    X, y = multiclass
+    for member, name in [(NoWeight(), "NoWeight"), (KNeighborsClassifier(), "KNeighbors"),
+                         (make_pipeline(StandardScaler(), KNeighborsClassifier()),
+                          "KNeighbors")]:
+        clf = AdaBoostClassifier(member, n_estimators=3)
+        assert clf.resample is False
+        with pytest.raises(ValueError, match=rf"^{name}(Classifier)? doesn't support "
+                           r"sample_weight\. AdaBoostClassifier\(resample=False\) passes "
+                           r"each round's weights to the estimator's fit\. Use "
+                           r"resample='auto' or resample=True"):
+            clf.fit(X, y)
+        assert not hasattr(clf, "estimators_")
+        for resample in ("auto", True):
+            fitted = clone(clf).set_params(resample=resample).fit(X, y)
+            assert fitted.resample_ and len(fitted.estimators_) >= 1
+    # The regressor keeps resampling by default, as scikit-learn's R2 always does.
+    reg = AdaBoostRegressor(KNeighborsRegressor(), n_estimators=3, random_state=0)
+    assert reg.fit(X, y.astype(float)).resample_
+    with pytest.raises(ValueError, match=r"^KNeighborsRegressor doesn't support "
+                       r"sample_weight\. AdaBoostRegressor\(resample=False\)"):
+        clone(reg).set_params(resample=False).fit(X, y.astype(float))
+
+
+@pytest.mark.parametrize("algorithm", ["SAMME", "SAMME.R"])
+def test_one_class(multiclass, algorithm):
+    # scikit-learn fits one class too (its #7501): the first member is perfect, and the
+    # ensemble predicts the class with probability 1 (ones of shape (n, 1)).
+    X, _ = multiclass
+    y = np.full(len(X), "only")
+    clf = AdaBoostClassifier(n_estimators=5, algorithm=algorithm, random_state=0).fit(X, y)
+    assert clf.classes_.tolist() == ["only"] and clf.n_classes_ == 1
+    assert len(clf.estimators_) == 1 and clf.estimator_errors_.tolist() == [0.0]
+    np.testing.assert_array_equal(clf.predict(X[:7]), ["only"] * 7)
+    np.testing.assert_array_equal(clf.predict_proba(X[:7]), np.ones((7, 1)))
+    np.testing.assert_array_equal(clf.predict_log_proba(X[:7]), np.zeros((7, 1)))
+    np.testing.assert_array_equal(clf.decision_function(X[:7]), np.zeros((7, 1)))
+    for stages in (clf.staged_decision_function(X[:7]), clf.staged_predict_proba(X[:7]),
+                   clf.staged_predict(X[:7])):
+        assert len(list(stages)) == 1
+    np.testing.assert_array_equal(next(clf.staged_predict_proba(X[:7])), np.ones((7, 1)))
+    assert clf.score(X, y) == 1.0
+    theirs = sk.AdaBoostClassifier(n_estimators=5, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), theirs.predict_proba(X))
+    np.testing.assert_array_equal(clf.decision_function(X), theirs.decision_function(X))
+
+
+def test_multidimensional_X():
+    # As scikit-learn's AdaBoost: X of any number of dimensions goes to the members as
+    # it is (here members that ignore X); n_features_in_ counts the second axis.
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3, 4)
+    yc = np.repeat([0, 1, 2], [30, 20, 10])  # a majority, so that a Dummy beats chance
+    for algorithm in ("SAMME", "SAMME.R"):
+        clf = AdaBoostClassifier(DummyClassifier(strategy="prior"), n_estimators=3,
+                                 algorithm=algorithm).fit(X, yc)
+        assert clf.n_features_in_ == 3
+        assert clf.predict(X).shape == (60,)
+        assert clf.predict_proba(X).shape == (60, 3)
+        assert clf.decision_function(X).shape == (60, 3)
+    seen = []
+
+    class Spy(DummyRegressor):
+        def fit(self, X, y, sample_weight=None):
+            seen.append(np.shape(X))
+            return super().fit(X, y, sample_weight)
+
+    yr = rng.randn(60)
+    for resample in (True, "auto"):
+        reg = AdaBoostRegressor(Spy(), n_estimators=2, resample=resample,
+                                random_state=0).fit(X, yr)
+        assert reg.predict(X).shape == (60,)
+        assert len(list(reg.staged_predict(X))) == len(reg.estimators_)
+    assert set(seen) == {(60, 3, 4)}
+    with pytest.raises(ValueError, match=r"X has 4 features, but AdaBoostRegressor is "
+                       r"expecting 3 features as input"):
+        reg.predict(rng.randn(5, 4, 3))
+    with pytest.raises(ValueError, match=r"Expected 2D array, got 1D array instead"):
+        AdaBoostClassifier(DummyClassifier()).fit(X[:, 0, 0], yc)
 
 
 def test_resample_true_draws_rows_for_any_member(binary):
@@ -334,7 +431,8 @@ def test_string_labels_and_pandas(multiclass):
 
 def test_clone_pickle_and_joblib_round_trip(tmp_path, binary):
     X, y = binary
-    for est in [AdaBoostClassifier(KNeighborsClassifier(), n_estimators=5, random_state=0),
+    for est in [AdaBoostClassifier(KNeighborsClassifier(), n_estimators=5, resample="auto",
+                                   random_state=0),
                 AdaBoostClassifier(algorithm="SAMME.R", n_estimators=5, random_state=0),
                 AdaBoostRegressor(n_estimators=5, random_state=0)]:
         fitted = est.fit(X, y)
@@ -380,15 +478,16 @@ BAD = [
     (_C(SVC(), algorithm="SAMME.R"), ValueError,
      r"^algorithm='SAMME.R' needs predict_proba from the estimator; SVC has none\. Use "
      r"algorithm='SAMME' or a classifier with predict_proba\.$"),
-    (_C(make_pipeline(StandardScaler(), KNeighborsClassifier()), resample=False), TypeError,
-     r"^AdaBoostClassifier\(resample=False\) needs an estimator whose fit takes "
-     r"sample_weight; KNeighborsClassifier does not\. Use resample='auto' to boost it by "
-     r"weighted resampling, or a member that takes sample_weight\.$"),
+    (_C(make_pipeline(StandardScaler(), KNeighborsClassifier())), ValueError,
+     r"^KNeighborsClassifier doesn't support sample_weight\. AdaBoostClassifier"
+     r"\(resample=False\) passes each round's weights to the estimator's fit\. Use "
+     r"resample='auto' or resample=True to boost it by weighted resampling, or an "
+     r"estimator that takes sample_weight\.$"),
     (_C(DummyClassifier(strategy="constant",  # the rarest class: error > 2/3
                         constant=int(np.bincount(MULTICLASS[1]).argmin()))), ValueError,
-     r"^the first member of AdaBoostClassifier \(DummyClassifier\) is no better than "
-     r"chance: its weighted training error is at least 1 - 1/n_classes = 0\.667, so there "
-     r"is nothing to boost\. Use a stronger estimator\.$"),
+     r"^the first member of AdaBoostClassifier \(DummyClassifier\) is worse than random: "
+     r"its weighted training error is at least chance, 1 - 1/n_classes = 0\.667, so "
+     r"there is nothing to boost\. Use a stronger estimator\.$"),
     (_C(Failing(), n_estimators=3), RuntimeError,
      r"^member of boosting round 1 \(Failing\) failed: boom$"),
 ]
@@ -409,9 +508,6 @@ def test_bad_data(multiclass):
     with pytest.raises(ValueError, match=r"^Sample weights must contain at least one non-zero "
                        r"number\.$"):
         AdaBoostClassifier().fit(X, y, sample_weight=np.zeros(len(y)))
-    with pytest.raises(ValueError, match=r"^AdaBoostClassifier needs at least 2 classes in "
-                       r"y; got 1 class \(0\)\.$"):
-        AdaBoostClassifier().fit(X, np.zeros(len(y), dtype=int))
     with pytest.raises(ValueError, match=r"^X and y must have the same number of rows; got "
                        r"450 and 449\.$"):
         AdaBoostRegressor().fit(X, y[:-1])

@@ -26,9 +26,10 @@ from .._compat import (
     StrOptions,
     _check_sample_weight,
     _fit_context,
+    _num_samples,
     _safe_indexing,
 )
-from .._validation import last_step, name_failure, warn_user
+from .._validation import encode_labels, last_step, name_failure, warn_user
 from ..base import MAX_SEED, BaseOneLearner
 from ..engine.oof import _predict, check_accepts_sample_weight, fit_member
 from ..engine.parallel import progress
@@ -37,6 +38,10 @@ __all__ = ["AdaBoostClassifier", "AdaBoostRegressor"]
 
 
 class _BaseAdaBoost(BaseOneLearner):
+    # X of any number of dimensions (images, sequences) goes to the members as it is, as
+    # in scikit-learn's AdaBoost; the members say whether they can take it.
+    _X_options = {"allow_nd": True}
+
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"]), None],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
@@ -146,11 +151,12 @@ class _BaseAdaBoost(BaseOneLearner):
         except TypeError:
             if self.resample == "auto":
                 return True
-            raise TypeError(
-                f"{type(self).__name__}(resample=False) needs an estimator whose fit "
-                f"takes sample_weight; {type(last_step(template)).__name__} does not. "
-                "Use resample='auto' to boost it by weighted resampling, or a member that "
-                "takes sample_weight."
+            # scikit-learn's sentence first (its tests match it), then how to fix it.
+            raise ValueError(
+                f"{type(last_step(template)).__name__} doesn't support sample_weight. "
+                f"{type(self).__name__}(resample=False) passes each round's weights to "
+                "the estimator's fit. Use resample='auto' or resample=True to boost it by "
+                "weighted resampling, or an estimator that takes sample_weight."
             ) from None
         return False
 
@@ -305,17 +311,17 @@ _SHARED_PARAMETERS = """\
         Shrinks each member's contribution to the weight update (and, for SAMME and
         AdaBoost.R2, its weight in the vote). Must be > 0.
     resample : {"auto", True, False}, default=RESAMPLE_DEFAULT
-        How each round's row weights reach the member. ``"auto"``: through
-        ``sample_weight`` when the member's ``fit`` takes it (for a Pipeline, its last
-        step's), as the member would get them if fitted alone: on the scale of the
-        ``sample_weight`` given to ``fit``, mean 1 when none is (to the nearest power of
-        two, so that the rescaling is exact); otherwise by weighted resampling: n rows
-        drawn with replacement with probabilities proportional to the weights (seeded
-        from ``random_state``), the member fitted on them unweighted. ``True``: always
-        resample (Freund & Schapire's "boosting by resampling"; Drucker's AdaBoost.R2).
-        ``False``: weights only; a member without ``sample_weight`` raises a
-        ``TypeError``. The boosting step itself always uses the exact weights, on all
-        rows.RESAMPLE_NOTE
+        How each round's row weights reach the member. ``False``: through
+        ``sample_weight`` (for a Pipeline, its last step's), as the member would get
+        them if fitted alone: on the scale of the ``sample_weight`` given to ``fit``,
+        mean 1 when none is (to the nearest power of two, so that the rescaling is
+        exact); a member whose ``fit`` takes no ``sample_weight`` raises a
+        ``ValueError`` ("<Name> doesn't support sample_weight."). ``True``: by weighted
+        resampling: n rows drawn with replacement with probabilities proportional to
+        the weights (seeded from ``random_state``), the member fitted on them
+        unweighted (Freund & Schapire's "boosting by resampling"; Drucker's
+        AdaBoost.R2). ``"auto"``: weights when the member takes them, else resampling.
+        The boosting step itself always uses the exact weights, on all rows.RESAMPLE_NOTE
     random_state : int, RandomState or None, default=None
         Draws, before the first fit, a seed for every unset ``random_state`` inside each
         round's member (seeds the user set are kept) and each round's resampling seed.
@@ -359,7 +365,10 @@ class AdaBoostClassifier(ClassifierMixin, _BaseAdaBoost):
     problem it reaches in 400 rounds what SAMME reaches in several thousand.
 
     Any classifier can be boosted: a tree, a ``NetClassifier``, XGBoost or LightGBM, a
-    Pipeline. Members see labels 0..K-1; users see their own labels.
+    Pipeline, and with ``resample="auto"`` one whose ``fit`` takes no ``sample_weight``
+    (k-NN). Members see labels 0..K-1; users see their own labels. ``y`` may hold one
+    class (the ensemble then predicts it), and ``X`` any number of dimensions that the
+    members take, as in scikit-learn.
 
     Parameters
     ----------
@@ -369,8 +378,9 @@ class AdaBoostClassifier(ClassifierMixin, _BaseAdaBoost):
         Discrete or real AdaBoost (see above). SAMME.R members each weigh 1 in the
         vote and need ``predict_proba``; their probabilities are floored at machine
         epsilon before the log.
-""" + _SHARED_PARAMETERS.replace("RESAMPLE_DEFAULT", '"auto"').replace(
-        "RESAMPLE_NOTE", "") + """
+""" + _SHARED_PARAMETERS.replace("RESAMPLE_DEFAULT", "False").replace(
+        "RESAMPLE_NOTE", """ The default is scikit-learn's: a member that cannot
+        take weights is refused rather than boosted another way without being asked.""") + """
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -395,7 +405,8 @@ class AdaBoostClassifier(ClassifierMixin, _BaseAdaBoost):
     >>> stumps = AdaBoostClassifier(n_estimators=100, algorithm="SAMME.R", random_state=0)
     >>> stumps.fit(X[:1000], y[:1000]).score(X[1000:], y[1000:]) > 0.75  # a stump: ~0.55
     True
-    >>> knn = AdaBoostClassifier(KNeighborsClassifier(), n_estimators=3, random_state=0)
+    >>> knn = AdaBoostClassifier(KNeighborsClassifier(), n_estimators=3, resample="auto",
+    ...                          random_state=0)
     >>> knn.fit(X[:1000], y[:1000]).resample_  # k-NN takes no sample_weight
     True
     """
@@ -406,7 +417,7 @@ class AdaBoostClassifier(ClassifierMixin, _BaseAdaBoost):
     }
 
     def __init__(self, estimator=None, *, n_estimators=50, learning_rate=1.0,
-                 algorithm="SAMME", resample="auto", random_state=None, device=None,
+                 algorithm="SAMME", resample=False, random_state=None, device=None,
                  verbose=0):
         self.estimator = estimator
         self.n_estimators = n_estimators
@@ -419,6 +430,13 @@ class AdaBoostClassifier(ClassifierMixin, _BaseAdaBoost):
 
     def _default_estimator(self):
         return DecisionTreeClassifier(max_depth=1)
+
+    def _encode_target(self, y):
+        # One class is taken, as in scikit-learn (its #7501): the members learn the only
+        # class, the first is perfect and the ensemble predicts it with probability 1.
+        y = encode_labels(self, y, min_classes=1)
+        self.n_classes_ = len(self.classes_)
+        return y
 
     def _check_member(self, member):
         self._check_kind(member, "estimator")
@@ -444,11 +462,12 @@ class AdaBoostClassifier(ClassifierMixin, _BaseAdaBoost):
         step = samme_step(output, y, weight, self.n_classes_, self.learning_rate, last)
         if step is None and not self.estimators_:
             name = type(last_step(self.estimator_)).__name__
+            # "worse than random" is scikit-learn's wording, which its tests match.
             raise ValueError(
-                f"the first member of AdaBoostClassifier ({name}) is no better than "
-                "chance: its weighted training error is "
-                f"at least 1 - 1/n_classes = {1 - 1 / self.n_classes_:.3f}, so there is "
-                "nothing to boost. Use a stronger estimator."
+                f"the first member of AdaBoostClassifier ({name}) is worse than random: "
+                "its weighted training error is at least chance, "
+                f"1 - 1/n_classes = {1 - 1 / self.n_classes_:.3f}, so there is nothing to "
+                "boost. Use a stronger estimator."
             )
         return step
 
@@ -459,10 +478,15 @@ class AdaBoostClassifier(ClassifierMixin, _BaseAdaBoost):
         Yields
         ------
         score : ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
+            (zeros of shape (n_samples, 1) for one class)
         """
         check_is_fitted(self)
         X = self._check_X(X, reset=False)
         n_classes = self.n_classes_
+        if n_classes == 1:  # nothing to tell apart: scikit-learn's zeros, per member
+            for _ in self.estimators_:
+                yield np.zeros((_num_samples(X), 1))
+            return
         total, norm = None, 0.0
         for member, weight in zip(self.estimators_, self.estimator_weights_):
             output = self._member_output(member, X)
@@ -490,7 +514,8 @@ class AdaBoostClassifier(ClassifierMixin, _BaseAdaBoost):
         Returns
         -------
         score : ndarray of shape (n_samples,) for two classes (positive: ``classes_[1]``),
-            else (n_samples, n_classes)
+            else (n_samples, n_classes); zeros of shape (n_samples, 1) when ``y`` held one
+            class
         """
         # The last stage, so that decision_function and staged_* agree to the last bit.
         return deque(self.staged_decision_function(X), maxlen=1)[0]
@@ -500,6 +525,8 @@ class AdaBoostClassifier(ClassifierMixin, _BaseAdaBoost):
         return self.classes_.take(index, axis=0)
 
     def _proba_of(self, decision):
+        if self.n_classes_ == 1:  # the only class, surely (scikit-learn's ones)
+            return np.ones((len(decision), 1))
         # Zhu et al. eq. (15): softmax of the decision / (K - 1), as scikit-learn.
         if decision.ndim == 1:
             return softmax(np.vstack([-decision, decision]).T / 2, copy=False)

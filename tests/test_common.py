@@ -11,16 +11,15 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 # -- the checks we expect to fail, and why their assumptions do not hold ----------------
 
-# The nets compute in float32; weighted and repeated rows give the same model up to
-# float32 rounding (max relative difference ~1e-6, the same terms summed in another
-# order). tests/test_net.py asserts the equivalence at float32 tolerance.
-_FLOAT32 = ("float32 nets: weighted and repeated rows agree to ~1e-6 relative, the "
-            "check demands rtol=1e-7 (float64); test_net.py asserts float32 tolerance.")
-# One row goes through a matrix-vector kernel, twenty through a matrix-matrix one; any
-# float32 torch model does this. Row order and content do not change predictions beyond
-# float32 rounding (tests/test_net.py).
-_BATCH_SHAPE = ("float32 matrix products are not bit-identical across batch shapes: a "
-                "subset's predictions differ by ~2e-7 relative, above the check's rtol=1e-7.")
+# The nets train in float32; weighted and repeated rows give the same model up to
+# float32 rounding (the same terms summed in another order: weights ~1e-6 relative
+# apart, predictions up to ~1e-5 in SMALL). tests/test_net.py asserts the equivalence
+# at float32 tolerance. At defaults NetRegressor's predictions happened to agree to 4e-8
+# relative on one machine, inside the check's 1e-7 by a margin that other rounding
+# undoes: an expected failure still (non-strict, it shows as XPASS there).
+_FLOAT32 = ("float32 training: weighted and repeated rows sum in another order, so the "
+            "models differ by float32 rounding (predictions up to ~1e-5 relative); the "
+            "check demands rtol=1e-7; test_net.py asserts float32 tolerance.")
 # The check fits 15 rows of 30 random features; a tree breaks exactly tied splits by
 # floating-point rounding, which differs between weighted and repeated rows, and boosting
 # carries the other (equally good) split into every later stage. scikit-learn lists this
@@ -56,11 +55,8 @@ _WEIGHT_CHECKS = ("check_sample_weight_equivalence_on_dense_data",
 
 def _expected_failures(estimator):
     name = type(estimator).__name__
-    if name == "NetClassifier":
+    if name in ("NetClassifier", "NetRegressor"):
         return {"check_sample_weight_equivalence_on_dense_data": _FLOAT32}
-    if name == "NetRegressor":
-        return {"check_sample_weight_equivalence_on_dense_data": _FLOAT32,
-                "check_methods_subset_invariance": _BATCH_SHAPE}
     tied_trees = (
         (name == "AdaBoostClassifier" and estimator.algorithm == "SAMME.R")
         or (name.startswith("GradientBoosting") and estimator.estimator is None)

@@ -48,9 +48,11 @@ _FIT_DOC = """
     --------------------------------
     module : None, nn.Module subclass or instance, default=None
         None builds a tabular MLP from ``hidden_layer_sizes``, ``activation``, ``dropout``
-        and ``batch_norm``. A class is built with ``module_params`` (its ``in_features`` and
-        ``out_features`` arguments, if it has them, are filled in from the data); an
-        instance is deep-copied at each fit, never trained in place.
+        and ``batch_norm``; it trains in float32 and predicts in float64, so that a row's
+        prediction does not depend on the rows passed with it. A class is built with
+        ``module_params`` (its ``in_features`` and ``out_features`` arguments, if it has
+        them, are filled in from the data); an instance is deep-copied at each fit, never
+        trained in place. A custom module predicts in float32.
     module_params : dict, default=None
         Keyword arguments of ``module``; ``set_params(module__NAME=v)`` sets one entry.
     hidden_layer_sizes : tuple of int, default=(100,)
@@ -59,6 +61,7 @@ _FIT_DOC = """
     batch_norm : bool, default=False
     max_epochs : int, default=100
     batch_size : int, default=128
+        Rows per training step, and per block at predict.
     lr : float, default=1e-3
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, default="adam"
     weight_decay : float, default=0.0
@@ -390,8 +393,18 @@ class _BaseNet(BaseEstimator):
     def _forward(self, X):
         check_is_fitted(self, "net_")
         X = self._writable(validate_data(self, X, reset=False, dtype=np.float32))
+        # The default MLP predicts in float64 (from the float32 X it was trained on), so
+        # that a row's prediction does not depend on the rows passed with it. In float32
+        # it did, by ~2e-7 relative: BLAS picks its kernel, and so its rounding, by the
+        # shape of the product (a row alone and among twenty) and even by the row's
+        # place in the block (MKL: a layer of 5 to 7 inputs and 4 or more outputs, at
+        # any block size), so neither fixed blocks nor padding make it exact. In float64
+        # the same choices move the result by ~1e-16 (tests/test_net.py). A custom module
+        # keeps the dtype it was trained in: it may build float32 tensors of its own, and
+        # float64 is slow on most GPUs.
+        dtype = torch.float64 if isinstance(self.net_.module_, MLP) else torch.float32
         with _torch_threads(self.n_jobs):
-            return self.net_.forward(X, training=False, device="cpu")
+            return self.net_.forward_blocks(X, self.net_.batch_size, dtype=dtype)
 
     @staticmethod
     def _writable(X):

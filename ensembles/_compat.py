@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import (
     InvalidParameterError,
     StrOptions,
 )
+from sklearn.utils._user_interface import _message_with_time
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -41,6 +42,7 @@ __all__ = [
     "MetadataRouter",
     "MethodMapping",
     "_check_method_params",
+    "_message_with_time",
     "_raise_for_params",
     "_routing_enabled",
     "process_routing",

@@ -27,7 +27,17 @@ from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
 from sklearn.utils import Bunch, check_random_state, get_tags
 from sklearn.utils.validation import check_array
 
-from ._compat import _BaseComposition, _check_y, _num_samples, validate_data
+from ._compat import (
+    MetadataRouter,
+    MethodMapping,
+    _BaseComposition,
+    _check_y,
+    _num_samples,
+    _raise_for_params,
+    _routing_enabled,
+    process_routing,
+    validate_data,
+)
 from ._validation import encode_labels
 from .engine.oof import FoldAverage, cross_fit, make_folds
 from .learners.device import set_device
@@ -70,6 +80,11 @@ def prepare(estimator, rng=None, device=None):
     if device is not None:
         set_device(estimator, device)
     return estimator
+
+
+class InvalidMembersError(TypeError, ValueError):
+    """A member of ``estimators`` that is not a (str, estimator) pair: a ``TypeError``
+    (a wrong type) that scikit-learn's callers catch as the ``ValueError`` it raises."""
 
 
 class BaseEnsemble(BaseEstimator):
@@ -252,25 +267,27 @@ class BaseCombiner(_BaseComposition, BaseEnsemble):
 
     # -- validation -----------------------------------------------------------------------
     def _check_members(self):
-        """Validate ``estimators``; return the (name, estimator) pairs not dropped."""
+        """Validate ``estimators``; return the (name, estimator) pairs not dropped.
+
+        The errors carry scikit-learn's sentences (its tests match them), then ours.
+        """
         owner = type(self).__name__
+        invalid = ("Invalid 'estimators' attribute, 'estimators' should be a non-empty "
+                   "list of (string, estimator) tuples")
         if not isinstance(self.estimators, list | tuple) or len(self.estimators) == 0:
-            raise ValueError(
-                f"estimators must be a non-empty list of (name, estimator) tuples for "
-                f"{owner}; got {self.estimators!r}."
-            )
+            raise ValueError(f"{invalid}; {owner} got {self.estimators!r}.")
         for item in self.estimators:
             if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
-                raise TypeError(
-                    f"estimators must hold (name, estimator) tuples with str names for "
-                    f"{owner}; got {item!r}."
+                raise InvalidMembersError(
+                    f"{invalid}; {owner} got {item!r}, not a (str, estimator) tuple."
                 )
         names = [name for name, _ in self.estimators]
         self._validate_names(names)
         members = [(n, est) for n, est in self.estimators if est != "drop"]
         if not members:
             raise ValueError(
-                f"All estimators of {owner} are 'drop'; at least one must be an estimator."
+                "All estimators are dropped. At least one is required to be an estimator "
+                f"(every member of {owner} is 'drop')."
             )
         for name, est in members:
             if not hasattr(est, "fit"):
@@ -290,9 +307,10 @@ class BaseCombiner(_BaseComposition, BaseEnsemble):
         for candidate in candidates:
             if hasattr(estimator, candidate):
                 return candidate
+        kind = type(estimator).__name__
         raise ValueError(
-            f"member {name!r} ({type(estimator).__name__}) has no {method!r} method, "
-            f"needed by {type(self).__name__}."
+            f"Underlying estimator {kind} does not implement the method {method}: member "
+            f"{name!r} ({kind}) has no {method!r} method, needed by {type(self).__name__}."
         )
 
     def _named_fitted(self, fitted):
@@ -301,6 +319,50 @@ class BaseCombiner(_BaseComposition, BaseEnsemble):
         return Bunch(**{name: "drop" if est == "drop" else next(it)
                         for name, est in self.estimators})
 
+    # -- metadata routing -----------------------------------------------------------------
+    def get_metadata_routing(self):
+        """How ``fit``'s metadata reach the members (scikit-learn's metadata routing).
+
+        Each member's ``fit`` gets what it requested (``set_fit_request``), in every
+        fold and in the fit on all rows. Only used with
+        ``sklearn.set_config(enable_metadata_routing=True)``.
+
+        Returns
+        -------
+        MetadataRouter
+        """
+        router = MetadataRouter(owner=self)
+        for name, est in self.estimators:
+            if est != "drop":
+                router.add(**{name: est},
+                           method_mapping=MethodMapping().add(caller="fit", callee="fit"))
+        return router
+
+    def _refuse_fit_params(self, fit_params):
+        """With metadata routing off, ``fit`` takes no parameter beyond
+        ``sample_weight``: scikit-learn's error, raised before anything is checked."""
+        if not _routing_enabled():
+            _raise_for_params(fit_params, self, "fit")
+
+    def _route_fit(self, sample_weight, fit_params):
+        """(weight for every member, {member name: fit params}) for :meth:`_run_engine`.
+
+        Routing off (scikit-learn's default): ``sample_weight`` goes to every member (a
+        member that cannot take it is named in a ``TypeError``) and any other parameter
+        is refused with scikit-learn's error. Routing on: each member gets only what it
+        requested, ``sample_weight`` included, and what is passed but not requested or
+        refused raises scikit-learn's ``UnsetMetadataPassedError``.
+        """
+        if not _routing_enabled():
+            self._refuse_fit_params(fit_params)
+            return sample_weight, None
+        params = dict(fit_params)
+        if sample_weight is not None:
+            params["sample_weight"] = sample_weight
+        routed = process_routing(self, "fit", **params)
+        return None, {name: dict(routed[name].fit) for name, est in self.estimators
+                      if est != "drop"}
+
     # -- the engine -----------------------------------------------------------------------
     def _prepared_members(self, members):
         """Members ready for the engine (see :meth:`BaseEnsemble._prepare`), their seeds
@@ -308,20 +370,34 @@ class BaseCombiner(_BaseComposition, BaseEnsemble):
         rng = check_random_state(getattr(self, "random_state", None))
         return [(name, self._prepare(est, rng)) for name, est in members]
 
+    def _n_classes_out(self):
+        """The number of classes members' outputs are aligned on; None for a regressor
+        or a multilabel target (one output per label, left as the member gives them)."""
+        classes = getattr(self, "classes_", None)
+        if not is_classifier(self) or classes is None or isinstance(classes, list):
+            return None
+        return len(classes)
+
     def _folds(self, X, y_enc, groups=None):
         return make_folds(self.cv, X, y_enc, classifier=is_classifier(self), groups=groups)
 
-    def _run_engine(self, members, X, y_enc, sample_weight, folds, *, refit):
+    def _run_engine(self, members, X, y_enc, sample_weight, folds, *, refit,
+                    routed=None):
         """One run of the out-of-fold engine (sets ``cross_fit_``); return the fitted
         members (refitted on all rows, or their fold models averaged) and their
-        out-of-fold predictions (None without folds)."""
+        out-of-fold predictions (None without folds).
+
+        ``routed``: what :meth:`_route_fit` gave (None: ``sample_weight`` to every
+        member)."""
         names = [name for name, _ in members]
-        n_classes = len(self.classes_) if is_classifier(self) else None
+        n_classes = self._n_classes_out()
+        member_weight, fit_params = (sample_weight, None) if routed is None else routed
         self.cross_fit_ = cross_fit(
             self._prepared_members(members), X, y_enc, folds=folds,
             methods=self._oof_methods(members) if folds else None,
-            sample_weight=sample_weight, refit=refit, n_classes=n_classes,
+            sample_weight=member_weight, refit=refit, n_classes=n_classes,
             n_jobs=self.n_jobs, verbose=self.verbose, desc=type(self).__name__,
+            fit_params=fit_params,
         )
         if refit:
             fitted = [self.cross_fit_.full_estimators[n] for n in names]

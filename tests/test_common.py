@@ -43,12 +43,6 @@ _RANDOM_DRAWS = ("Members are fitted on random draws of rows, made from the numb
 # resample="auto" passes the weights instead and passes this check (SMALL).
 _RESAMPLED = ("Each round fits a weighted resample of n rows, made from the number of "
               "rows; as scikit-learn's own AdaBoostRegressor.")
-# The check fits 10 rows whose smallest class has 3; stratified 5-fold cross-validation
-# (the default cv) is refused with a ValueError that says so ("Lower cv or pass a
-# splitter", asserted in test_stacking.py and test_voting.py) where scikit-learn's
-# StratifiedKFold only warns. The SMALL entries (cv=3) pass this check.
-_SMALL_CLASS = ("Default cv=5 needs 5 rows of each class; the check's smallest class has "
-                "3, which our stratified folds refuse with a ValueError.")
 _WEIGHT_CHECKS = ("check_sample_weight_equivalence_on_dense_data",
                   "check_sample_weight_equivalence_on_sparse_data")
 
@@ -81,8 +75,6 @@ _AT_DEFAULTS = {
     "BaggingRegressor": dict.fromkeys(_WEIGHT_CHECKS, _RANDOM_DRAWS),
     "GradientBoostingClassifier": dict.fromkeys(_WEIGHT_CHECKS, _TIED_SPLITS),
     "GradientBoostingRegressor": dict.fromkeys(_WEIGHT_CHECKS, _TIED_SPLITS),
-    "StackingClassifier": {"check_fit2d_1feature": _SMALL_CLASS},
-    "EnsembleSelectionClassifier": {"check_fit2d_1feature": _SMALL_CLASS},
 }
 
 

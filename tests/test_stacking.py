@@ -232,8 +232,9 @@ def test_sample_weight_reaches_members_and_final(binary):
 def test_member_without_sample_weight_names_itself(binary):
     X, y = binary
     stack = StackingClassifier([("knn", KNeighborsClassifier())], cv=3)
-    with pytest.raises(TypeError, match=r"^member 'knn' \(KNeighborsClassifier\) does not "
-                                        r"accept sample_weight"):
+    with pytest.raises(TypeError, match=r"^Underlying estimator KNeighborsClassifier does "
+                       r"not support sample weights: member 'knn' \(KNeighborsClassifier\) "
+                       r"does not accept sample_weight"):
         stack.fit(X, y, sample_weight=np.ones(len(y)))
 
 
@@ -255,20 +256,22 @@ def test_failing_member_names_itself_and_keeps_its_type(binary):
 # -- bad input -------------------------------------------------------------------------
 
 BAD = [
-    ("empty", dict(estimators=[]), ValueError, "estimators must be a non-empty list"),
+    ("empty", dict(estimators=[]), ValueError,
+     "'estimators' should be a non-empty list of \\(string, estimator\\) tuples; "
+     "StackingClassifier got \\[\\]"),
     ("not tuples", dict(estimators=[LogisticRegression()]), TypeError,
-     "must hold \\(name, estimator\\) tuples"),
+     "StackingClassifier got LogisticRegression\\(\\), not a \\(str, estimator\\) tuple"),
     ("duplicate", dict(estimators=[("a", LogisticRegression()), ("a", DummyClassifier())]),
      ValueError, "Names provided are not unique"),
     ("all dropped", dict(estimators=[("a", "drop"), ("b", "drop")]), ValueError,
-     "All estimators of StackingClassifier are 'drop'"),
+     "All estimators are dropped.*every member of StackingClassifier is 'drop'"),
     ("final kind", dict(estimators=[("lr", LogisticRegression())],
                         final_estimator=LinearRegression()), ValueError,
      "final_estimator must be a classifier for StackingClassifier; got LinearRegression()"),
     ("stack method", dict(estimators=[("svc", LinearSVC())], stack_method="predict_proba"),
      ValueError, "member 'svc' \\(LinearSVC\\) has no 'predict_proba' method"),
     ("cv too big", dict(estimators=[("lr", LogisticRegression())], cv=150), ValueError,
-     "cv=150 folds need at least 150 rows of each class; the smallest class has 100"),
+     "n_splits=150 cannot be greater than the number of members in each class"),
     ("cv not a partition", dict(estimators=[("lr", LogisticRegression())],
                                 cv=ShuffleSplit(3, random_state=0)),
      ValueError, "cv must put every row in exactly one test fold"),

@@ -305,6 +305,13 @@ def test_device_reaches_the_members(multiclass):
 
 def test_transform_shapes(multiclass):
     X, y = multiclass
+    # soft voting with a member without probabilities fits (as scikit-learn's) and
+    # refuses only when probabilities are asked for
+    no_proba = VotingClassifier([("lr", LogisticRegression()), ("svc", SVC())]).fit(X, y)
+    for method in (no_proba.predict, no_proba.predict_proba, no_proba.transform):
+        with pytest.raises(AttributeError, match=r"voting='soft' needs predict_proba from "
+                           r"every member; member 'svc' \(SVC\) has none"):
+            method(X)
     soft = VotingClassifier(_members(), flatten_transform=False).fit(X, y)
     assert soft.transform(X).shape == (3, len(X), 3)
     assert VotingClassifier(_members()).fit(X, y).transform(X).shape == (len(X), 9)
@@ -319,22 +326,24 @@ def test_transform_shapes(multiclass):
 _C = VotingClassifier
 _R = VotingRegressor
 BAD = [
-    (_C([]), ValueError, r"estimators must be a non-empty list .* for VotingClassifier; "
-     r"got \[\]\."),
+    (_C([]), ValueError, r"Invalid 'estimators' attribute, 'estimators' should be a "
+     r"non-empty list of \(string, estimator\) tuples; VotingClassifier got \[\]\."),
     (_C([("a", GaussianNB()), ("a", GaussianNB())]), ValueError,
      r"Names provided are not unique: \['a', 'a'\]"),
     (_C([("a", "drop"), ("b", "drop")]), ValueError,
-     r"All estimators of VotingClassifier are 'drop'; at least one must be an estimator\."),
+     r"All estimators are dropped\. At least one is required to be an estimator \(every "
+     r"member of VotingClassifier is 'drop'\)\."),
     (_C([("lr", LogisticRegression()), ("ridge", Ridge())]), ValueError,
      r"member 'ridge' must be a classifier for VotingClassifier; got Ridge\(\)\."),
     (_R([("lr", LogisticRegression())]), ValueError,
      r"member 'lr' must be a regressor for VotingRegressor; got LogisticRegression\(\)\."),
-    (_C([("lr", LogisticRegression()), ("svc", SVC())]), ValueError,
+    (_C([("lr", LogisticRegression()), ("svc", SVC())], weights="auto"), ValueError,
      r"voting='soft' needs predict_proba from every member; member 'svc' \(SVC\) has "
      r"none\. Use voting='hard'"),
     (_C([("a", GaussianNB()), ("b", "drop"), ("c", GaussianNB())], weights=[1, 2]),
      ValueError,
-     r"weights must have one entry per estimator \(3, 'drop' included\); got 2\."),
+     r"Number of `estimators` and weights must be equal; got 2 weights, 3 estimators "
+     r"\(one weight per estimator, 'drop' included\)\."),
     (_C([("a", GaussianNB()), ("b", GaussianNB())], weights=[1, -1]), ValueError,
      r"weights must be finite and non-negative; got \[1, -1\]\."),
     (_C([("a", GaussianNB()), ("b", GaussianNB())], weights=[1, np.nan]), ValueError,
@@ -364,10 +373,12 @@ def test_bad_input(multiclass, estimator, error, match):
 
 def test_bad_input_at_fit_and_predict_time(multiclass):
     X, y = multiclass
-    with pytest.raises(ValueError, match=r"cv=5 folds need at least 5 rows of each class"):
+    with pytest.raises(ValueError, match=r"n_splits=5 cannot be greater than the number "
+                       r"of members in each class"):
         VotingClassifier(_members(), weights="auto").fit(X[:7], y[:7])
-    with pytest.raises(TypeError, match=r"member 'knn' \(KNeighborsClassifier\) does not "
-                       r"accept sample_weight"):
+    with pytest.raises(TypeError, match=r"Underlying estimator KNeighborsClassifier does "
+                       r"not support sample weights: member 'knn' \(KNeighborsClassifier\) "
+                       r"does not accept sample_weight"):
         VotingClassifier([("nb", GaussianNB()), ("knn", KNeighborsClassifier())]).fit(
             X, y, sample_weight=np.ones(len(y)))
     hard = VotingClassifier(_members(), voting="hard").fit(X, y)
@@ -375,6 +386,13 @@ def test_bad_input_at_fit_and_predict_time(multiclass):
         hard.predict_proba(X)
     assert str(info.value.__cause__) == (
         "predict_proba is not available when voting='hard'; use voting='soft'.")
+    # soft voting with a member without probabilities fits (as scikit-learn's) and
+    # refuses only when probabilities are asked for
+    no_proba = VotingClassifier([("lr", LogisticRegression()), ("svc", SVC())]).fit(X, y)
+    for method in (no_proba.predict, no_proba.predict_proba, no_proba.transform):
+        with pytest.raises(AttributeError, match=r"voting='soft' needs predict_proba from "
+                           r"every member; member 'svc' \(SVC\) has none"):
+            method(X)
     soft = VotingClassifier(_members(), flatten_transform=False).fit(X, y)
     with pytest.raises(ValueError, match=r"flatten_transform=False"):
         soft.get_feature_names_out()

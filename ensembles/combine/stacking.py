@@ -24,18 +24,23 @@ from sklearn.base import (
 )
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._compat import (
     HasMethods,
+    MethodMapping,
     StrOptions,
     _check_feature_names_in,
     _check_sample_weight,
     _fit_context,
+    _routing_enabled,
+    process_routing,
 )
 from ..base import BaseCombiner
-from ..engine.oof import FoldAverage, _predict, fit_member
+from ..engine.oof import FoldAverage, _predict, check_accepts_sample_weight, fit_member
 
 __all__ = ["FoldAverage", "StackingClassifier", "StackingRegressor"]
 
@@ -43,7 +48,9 @@ __all__ = ["FoldAverage", "StackingClassifier", "StackingRegressor"]
 def _has_final(method):
     def check(self):
         est = getattr(self, "final_estimator_", self.final_estimator)
-        return est is None or hasattr(est, method)  # None: LogisticRegression has both
+        if est is not None:  # None: LogisticRegression has both
+            getattr(est, method)  # its AttributeError becomes the __cause__ (scikit-learn's)
+        return True
 
     return check
 
@@ -80,23 +87,35 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
 
     # -- fitting ----------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the members cross-validated, then the final estimator on their
         out-of-fold predictions.
 
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            ``StackingClassifier`` also takes a multilabel indicator matrix.
         sample_weight : array-like of shape (n_samples,), default=None
             Passed to every member and to the final estimator; a member that cannot take
-            it raises a ``TypeError`` that names it.
-        """
-        return self._fit(X, y, sample_weight, folds=None)
+            it raises a ``TypeError`` that names it. With metadata routing enabled, only
+            members that request it get it (``set_fit_request(sample_weight=True)``).
+        **fit_params : dict
+            Only with ``sklearn.set_config(enable_metadata_routing=True)``: metadata
+            routed to each member's ``fit`` as it requested, in every fold (sliced to
+            the fold's rows) and in the fit on all rows.
 
-    def _fit(self, X, y, sample_weight, folds):
+        Returns
+        -------
+        self : object
+        """
+        self._refuse_fit_params(fit_params)
+        return self._fit(X, y, sample_weight, folds=None, fit_params=fit_params)
+
+    def _fit(self, X, y, sample_weight, folds, fit_params=None):
         members, X, y_enc, sample_weight = self._validate_fit(X, y, sample_weight)
-        n_classes = len(self.classes_) if is_classifier(self) else None
+        routed = self._route_fit(sample_weight, fit_params or {})
+        n_classes = self._n_classes_out()
 
         if self.cv == "prefit":
             for name, est in members:
@@ -115,7 +134,7 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
             if folds is None:
                 folds = self._folds(X, y_enc)
             fitted, predictions = self._run_engine(members, X, y_enc, sample_weight, folds,
-                                                   refit=self.refit)
+                                                   refit=self.refit, routed=routed)
         return self._combine(fitted, predictions, X, y_enc, sample_weight, folds=folds)
 
     def _validate_fit(self, X, y, sample_weight):
@@ -126,6 +145,9 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
         y_enc = self._check_target(X, y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
+            if self.cv != "prefit" and not _routing_enabled():  # before the methods, as
+                for name, est in members:  # scikit-learn's fit fails on weights first
+                    check_accepts_sample_weight(est, f"member {name!r}")
         self._methods = [self._check_stack_method(n, e, self.stack_method) for n, e in members]
         self.stack_method_ = self._with_drops(self._methods)
         return members, X, y_enc, sample_weight
@@ -172,7 +194,7 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
         for pred, method in zip(predictions, methods):
             if pred.ndim == 1:
                 pred = pred.reshape(-1, 1)
-            elif method == "predict_proba" and len(getattr(self, "classes_", [])) == 2:
+            elif method == "predict_proba" and self._n_classes_out() == 2:
                 pred = pred[:, 1:]  # p(class 0) = 1 - p(class 1): a collinear column
             columns.append(pred)
         self._meta_widths = [(name, c.shape[1]) for name, c in zip(
@@ -187,7 +209,7 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
         return np.hstack([meta, np.asarray(X, dtype=float)])
 
     def _meta_features(self, fitted, methods, X):
-        n_classes = len(self.classes_) if is_classifier(self) else None
+        n_classes = self._n_classes_out()
         predictions = [_predict(est, X, m, n_classes) for est, m in zip(fitted, methods)]
         return self._concatenate(predictions, methods, X)
 
@@ -223,6 +245,64 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
         if self.passthrough:
             names += list(input_features)
         return np.asarray(names, dtype=object)
+
+    # -- n_features_in_, delegated as scikit-learn's stacking ---------------------------
+    @property
+    def n_features_in_(self):
+        """Number of features seen during fit.
+
+        As scikit-learn's stacking: an ``AttributeError`` before fit, and the first
+        member's when that member has no ``n_features_in_`` (a user's estimator that
+        does not record it). The width of ``X`` is checked at predict time either way.
+        """
+        n_features = vars(self).get("_n_features_in")
+        if n_features is None:
+            raise AttributeError(
+                f"{type(self).__name__} object has no attribute n_features_in_")
+        first = self.estimators_[0] if getattr(self, "estimators_", None) else None
+        if first is not None and not isinstance(first, FoldAverage):
+            first.n_features_in_  # noqa: B018 - its AttributeError, as scikit-learn's
+        return n_features
+
+    @n_features_in_.setter
+    def n_features_in_(self, value):
+        self._n_features_in = value
+
+    def _check_X(self, X, reset=True):
+        X = super()._check_X(X, reset=reset)
+        n_features = vars(self).get("_n_features_in")
+        if not reset and n_features is not None and X.shape[1] != n_features:
+            raise ValueError(  # validate_data skips it when the member hides the count
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{n_features} features as input."
+            )
+        return X
+
+    # -- metadata routing ---------------------------------------------------------------
+    def get_metadata_routing(self):
+        """How metadata reach the members (``fit``) and the final estimator
+        (``predict``); see :meth:`ensembles.base.BaseCombiner.get_metadata_routing`.
+
+        Returns
+        -------
+        MetadataRouter
+        """
+        router = super().get_metadata_routing()
+        final = getattr(self, "final_estimator_", None)
+        if final is None:
+            final = self._check_final()
+        return router.add(final_estimator_=final,
+                          method_mapping=MethodMapping().add(caller="predict",
+                                                             callee="predict"))
+
+    def _final_predict(self, X, predict_params):
+        """The final estimator's ``predict`` on the meta features of ``X``, with
+        ``predict_params`` (routed when metadata routing is enabled)."""
+        if _routing_enabled():
+            predict_params = process_routing(self, "predict", **predict_params)
+            predict_params = predict_params.final_estimator_.predict
+        meta = self.transform(X)
+        return self.final_estimator_.predict(meta, **predict_params)
 
 
 class StackingClassifier(ClassifierMixin, _BaseStacking):
@@ -284,14 +364,48 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
     True
     """
 
-    def predict(self, X):
-        meta = self.transform(X)
-        return self._label_encoder.inverse_transform(self.final_estimator_.predict(meta))
+    def _encode_target(self, y):
+        """A multilabel indicator matrix is encoded column by column (``classes_`` is
+        then a list, one array per output), as scikit-learn's stacking does."""
+        if y.ndim == 2 and y.shape[1] > 1 and type_of_target(y) == "multilabel-indicator":
+            self._label_encoder = [LabelEncoder().fit(column) for column in y.T]
+            self.classes_ = [encoder.classes_ for encoder in self._label_encoder]
+            return np.column_stack([encoder.transform(column) for encoder, column
+                                    in zip(self._label_encoder, y.T)])
+        return super()._encode_target(y)
+
+    def predict(self, X, **predict_params):
+        """Predict the class labels with the final estimator.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        **predict_params : dict
+            Passed to the final estimator's ``predict`` (routed to it when metadata
+            routing is enabled).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        encoded = self._final_predict(X, predict_params)
+        if isinstance(self._label_encoder, list):  # multilabel
+            return np.column_stack([encoder.inverse_transform(column) for encoder, column
+                                    in zip(self._label_encoder, np.asarray(encoded).T)])
+        return self._label_encoder.inverse_transform(encoded)
 
     @available_if(_has_final("predict_proba"))
     def predict_proba(self, X):
+        """Class probabilities of the final estimator.
+
+        Multilabel: shape (n_samples, n_outputs), the probability of each label being
+        present (where scikit-learn's stacking returns its class-0 column).
+        """
         meta = self.transform(X)
-        return self.final_estimator_.predict_proba(meta)
+        proba = self.final_estimator_.predict_proba(meta)
+        if isinstance(proba, list):  # a final estimator's multilabel output
+            return np.column_stack([p[:, -1] for p in proba])
+        return proba
 
     @available_if(_has_final("decision_function"))
     def decision_function(self, X):
@@ -319,6 +433,19 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
     True
     """
 
-    def predict(self, X):
-        meta = self.transform(X)
-        return self.final_estimator_.predict(meta)
+    def predict(self, X, **predict_params):
+        """Predict with the final estimator.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        **predict_params : dict
+            Passed to the final estimator's ``predict`` (``return_std=True`` for a
+            Gaussian process; routed to it when metadata routing is enabled).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), or what the final estimator returns with
+        ``predict_params``
+        """
+        return self._final_predict(X, predict_params)

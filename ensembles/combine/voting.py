@@ -14,7 +14,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, Transfo
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from .._compat import StrOptions, _check_feature_names_in, _check_sample_weight, _fit_context
+from .._compat import (
+    StrOptions,
+    _check_feature_names_in,
+    _check_sample_weight,
+    _fit_context,
+    _message_with_time,
+)
 from ..base import BaseCombiner
 from ..engine.oof import _predict
 from .weights import log_loss_weights, squared_error_weights, vote_weights
@@ -34,7 +40,7 @@ class _BaseVoting(BaseCombiner, TransformerMixin, BaseEstimator):
     }
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit clones of the members on all rows (and learn the weights if asked).
 
         Parameters
@@ -43,28 +49,45 @@ class _BaseVoting(BaseCombiner, TransformerMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
             Passed to every member (and used in the loss of ``weights="auto"``); a
-            member that cannot take it raises a ``TypeError`` that names it.
+            member that cannot take it raises a ``TypeError`` that names it. With
+            metadata routing enabled, only members that request it get it.
+        **fit_params : dict
+            Only with ``sklearn.set_config(enable_metadata_routing=True)``: metadata
+            routed to each member's ``fit`` as it requested (sliced to each fold's rows
+            for ``weights="auto"``).
 
         Returns
         -------
         self : object
         """
+        self._refuse_fit_params(fit_params)
         members, X, y_enc, sample_weight = self._validate_fit(X, y, sample_weight)
+        routed = self._route_fit(sample_weight, fit_params)
         learn = self._check_weights() is None
         # Without weights to learn there is nothing to cross-validate: no folds, only
         # the fits on all rows (the engine still schedules them and names a failure).
         fitted, predictions = self._run_engine(
             members, X, y_enc, sample_weight, self._folds(X, y_enc) if learn else [],
-            refit=True)
+            refit=True, routed=routed)
+        if self.verbose:
+            self._print_fit_lines(members)
         if not learn:
             self.cross_fit_ = None
         return self._combine(fitted, predictions, X, y_enc, sample_weight)
 
+    def _print_fit_lines(self, members):
+        """scikit-learn's verbose lines on stdout, one per member fitted on all rows:
+        ``[Voting] ... (1 of 2) Processing lr, total=   0.0s``."""
+        for i, (name, _) in enumerate(members, start=1):
+            seconds = self.cross_fit_.refit_times[name]
+            print(_message_with_time("Voting", f"({i} of {len(members)}) Processing {name}",
+                                     seconds), flush=True)
+
     def _validate_fit(self, X, y, sample_weight):
         """Check parameters and data; return (members, X, y_enc, sample_weight)."""
         members = self._check_members()
-        self._check_weights()
-        self._check_voting_members(members)
+        if self._check_weights() is None:  # out-of-fold outputs are needed at fit
+            self._check_voting_members(members)
         X = self._check_X(X)
         y_enc = self._check_target(X, y)
         if sample_weight is not None:
@@ -104,8 +127,9 @@ class _BaseVoting(BaseCombiner, TransformerMixin, BaseEstimator):
                 ) from exc
             if weights.ndim != 1 or len(weights) != n:
                 raise ValueError(
-                    f"weights must have one entry per estimator ({n}, 'drop' included); "
-                    f"got {weights.size}."
+                    f"Number of `estimators` and weights must be equal; got "
+                    f"{weights.size} weights, {n} estimators (one weight per estimator, "
+                    "'drop' included)."
                 )
             if not np.all(np.isfinite(weights)) or np.any(weights < 0):
                 raise ValueError(
@@ -257,16 +281,25 @@ class VotingClassifier(ClassifierMixin, _BaseVoting):
         self.device = device
         self.verbose = verbose
 
-    def _check_voting_members(self, members):
+    def _check_voting_members(self, members, error=ValueError):
         if self.voting != "soft":
             return
         for name, est in members:
             if not hasattr(est, "predict_proba"):
-                raise ValueError(
+                raise error(
                     f"voting='soft' needs predict_proba from every member; member {name!r} "
                     f"({type(est).__name__}) has none. Use voting='hard', or a member that "
                     "gives probabilities (e.g. SVC(probability=True))."
                 )
+
+    def _encode_target(self, y):
+        if y.ndim == 2 and y.shape[1] > 1:
+            raise NotImplementedError(
+                f"{type(self).__name__} only supports binary or multiclass classification. "
+                "Multilabel and multi-output classification are not supported (y has shape "
+                f"{y.shape}); StackingClassifier takes a multilabel target."
+            )
+        return super()._encode_target(y)
 
     def _oof_method(self):
         return "predict_proba" if self.voting == "soft" else "predict"
@@ -280,6 +313,10 @@ class VotingClassifier(ClassifierMixin, _BaseVoting):
         return log_loss_weights(scores, sample_weight)
 
     def _collect_probas(self, X):
+        # Checked here, not at fit (as scikit-learn's): a member without probabilities
+        # fits, and soft voting's outputs are refused when asked for.
+        self._check_voting_members([(n, e) for n, e in self.named_estimators_.items()
+                                    if e != "drop"], error=AttributeError)
         n_classes = len(self.classes_)
         return np.asarray([_predict(est, X, "predict_proba", n_classes)
                            for est in self.estimators_])
@@ -363,8 +400,8 @@ class VotingClassifier(ClassifierMixin, _BaseVoting):
         check_is_fitted(self, "estimators_")
         if self.voting == "soft" and not self.flatten_transform:
             raise ValueError(
-                "get_feature_names_out is not supported when voting='soft' and "
-                "flatten_transform=False: transform's output is 3-D. Set "
+                "get_feature_names_out is not supported when `voting='soft'` and "
+                "`flatten_transform=False`: transform's output is 3-D. Set "
                 "flatten_transform=True."
             )
         _check_feature_names_in(self, input_features, generate_names=False)

@@ -8,6 +8,7 @@ Optionally it also fits each member on all rows in the same parallel batch, so a
 with ``refit=True`` costs one scheduling round, not two.
 """
 
+import inspect
 import time
 from dataclasses import dataclass, field
 from numbers import Integral
@@ -22,7 +23,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import has_fit_parameter
 
-from .._compat import _num_samples, _safe_indexing
+from .._compat import _check_method_params, _num_samples, _safe_indexing
 from .._validation import name_failure, warn_user
 from .parallel import learner_modules, run
 from .replay import Replay, _predict
@@ -61,6 +62,8 @@ class CrossFit:
         Member name -> {"train_<scorer>" / "test_<scorer>": array of one score per fold}.
     fit_times, score_times : dict
         Member name -> array of seconds per fold.
+    refit_times : dict
+        Member name -> seconds of its fit on all rows (only when ``refit=True``).
     fingerprint : str
         :func:`fingerprint` of ``(X, y)``, to check that a reused record matches the data.
     outputs : dict
@@ -80,6 +83,7 @@ class CrossFit:
     scores: dict = field(default_factory=dict)
     fit_times: dict = field(default_factory=dict)
     score_times: dict = field(default_factory=dict)
+    refit_times: dict = field(default_factory=dict)
     fingerprint: str = None
     outputs: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
@@ -102,18 +106,32 @@ def _weight_target(estimator):
     return estimator, "sample_weight"
 
 
+def _takes_sample_weight(estimator):
+    """Whether ``estimator.fit`` takes ``sample_weight``: by name, or through
+    ``**kwargs`` (scikit-learn's voting and stacking pass it to such a ``fit`` too)."""
+    if has_fit_parameter(estimator, "sample_weight"):
+        return True
+    try:
+        parameters = inspect.signature(estimator.fit).parameters.values()
+    except (AttributeError, TypeError, ValueError):
+        return False
+    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+
+
 def check_accepts_sample_weight(estimator, name):
     """Raise a ``TypeError`` naming ``name`` if ``estimator.fit`` takes no sample_weight."""
     target, _ = _weight_target(estimator)
-    if target == "passthrough" or not has_fit_parameter(target, "sample_weight"):
+    if target == "passthrough" or not _takes_sample_weight(target):
+        kind = type(target).__name__
         raise TypeError(
-            f"{name} ({type(target).__name__}) does not accept sample_weight in fit; "
-            "drop it, give no sample_weight, or wrap it so that it does."
+            f"Underlying estimator {kind} does not support sample weights: {name} "
+            f"({kind}) does not accept sample_weight in fit; drop it, give no "
+            "sample_weight, or wrap it so that it does."
         )
 
 
 def fit_member(estimator, X, y, sample_weight=None, name="estimator", eval_set=None,
-               watch=None):
+               watch=None, fit_params=None):
     """Fit ``estimator`` with ``sample_weight`` routed to where it can be used.
 
     A Pipeline gets the weight on its last step (``<step>__sample_weight``), as a user
@@ -123,8 +141,11 @@ def fit_member(estimator, X, y, sample_weight=None, name="estimator", eval_set=N
     ``eval_set=(X_val, y_val)`` is handed to ``watch(estimator, X, y, eval_set,
     fit_params)``, which fits while recording curves on it (the overfitting report passes
     :func:`ensembles.evaluation.monitor.fit_watched`); without ``watch`` it is unused.
+
+    ``fit_params`` (routed metadata, see :meth:`ensembles.base.BaseCombiner._route_fit`)
+    are passed to ``fit`` as they are.
     """
-    kwargs = {}
+    kwargs = dict(fit_params or {})
     if sample_weight is not None:
         check_accepts_sample_weight(estimator, name)
         _, key = _weight_target(estimator)
@@ -135,11 +156,13 @@ def fit_member(estimator, X, y, sample_weight=None, name="estimator", eval_set=N
 
 
 def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, scorers,
-              n_classes, monitor=None, keep_outputs=False):
+              n_classes, monitor=None, keep_outputs=False, fit_params=None):
     """One (member, fold) fit; module-level so that loky and dask can pickle it."""
     record = {"name": name, "fold": fold}
     X_train = X if train is None else _safe_indexing(X, train)
     y_train = y if train is None else y[train]
+    if fit_params and train is not None:  # sample-aligned metadata: the fold's rows
+        fit_params = _check_method_params(X, fit_params, indices=train)
     w_train = None
     if sample_weight is not None:
         w_train = sample_weight if train is None else sample_weight[train]
@@ -148,7 +171,8 @@ def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, s
         eval_set = (_safe_indexing(X, test), y[test])
     start = time.perf_counter()
     try:
-        fit_member(estimator, X_train, y_train, w_train, eval_set=eval_set, watch=monitor)
+        fit_member(estimator, X_train, y_train, w_train, eval_set=eval_set, watch=monitor,
+                   fit_params=fit_params)
     except Exception as exc:  # noqa: BLE001 - re-raised by the caller, with the member named
         record["error"] = exc
         return record
@@ -228,16 +252,22 @@ def check_folds(folds, n_samples):
     return folds
 
 
-def make_folds(cv, X, y, *, classifier, groups=None):
+def make_folds(cv, X, y, *, classifier, groups=None, every_class=False):
     """The checked (train, test) splits of ``cv`` on ``X``, ``y`` (see :func:`check_folds`).
 
-    An int ``cv`` means stratified k-fold for a classifier (plain k-fold otherwise), and
-    must leave every class at least ``cv`` rows. ``y`` is integer-encoded for classifiers.
+    An int ``cv`` means stratified k-fold for a classifier (plain k-fold otherwise, and
+    for a multilabel target), as scikit-learn's ``check_cv``. A class with fewer rows
+    than folds gets scikit-learn's warning (some folds then miss it; members' outputs
+    are aligned on all classes), and only ``cv`` above every class's count is an error,
+    as in scikit-learn's ensembles. ``every_class=True`` (the report and the benchmark,
+    which score every fold, where a test part without a class breaks probability
+    scorers) refuses an int ``cv`` above the smallest class's count instead. ``y`` is
+    integer-encoded for classifiers.
     """
     if isinstance(cv, Integral):
         if cv < 2:
             raise ValueError(f"cv must be at least 2 folds; got cv={cv}.")
-        if classifier:
+        if classifier and every_class and np.ndim(y) == 1:
             _, counts = np.unique(y, return_counts=True)
             if counts.min() < cv:
                 raise ValueError(
@@ -266,7 +296,7 @@ def note_failures(errors, notes, left):
 
 def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scoring=None,
               refit=False, n_classes=None, n_jobs=None, verbose=0, desc="fitting",
-              monitor=None, keep_outputs=False, on_error="raise"):
+              monitor=None, keep_outputs=False, on_error="raise", fit_params=None):
     """Fit each (member, fold) pair once, in parallel, and gather what was learned.
 
     Parameters
@@ -307,6 +337,11 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         A member that fails in any fold (fit or scoring): ``"raise"`` its error, named
         (member and fold), after all tasks ran; ``"skip"`` leave the member out of the
         result and keep its error in ``CrossFit.errors``.
+    fit_params : dict, default=None
+        Member name -> extra parameters of its ``fit`` (metadata routed by an ensemble,
+        e.g. ``{"lr": {"sample_weight": w, "groups": g}}``); those of length
+        ``n_samples`` are sliced to each fold's training rows, as scikit-learn's
+        ``cross_validate`` does.
 
     Returns
     -------
@@ -315,6 +350,7 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip'; got {on_error!r}.")
     methods = methods or {}
+    fit_params = fit_params or {}
     # a scorer name becomes the scorer here, not a "'str' is not callable" in a worker
     scoring = {k: get_scorer(v) if isinstance(v, str) else v
                for k, v in (scoring or {}).items()}
@@ -331,7 +367,8 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
 
     jobs = (
         delayed(_fit_task)(name, fold, est, X, y, train, test, sample_weight,
-                           methods.get(name), scoring, n_classes, monitor, keep_outputs)
+                           methods.get(name), scoring, n_classes, monitor, keep_outputs,
+                           fit_params.get(name))
         for name, fold, est, train, test in tasks
     )
     records = list(run(jobs, total=len(tasks), n_jobs=n_jobs, verbose=verbose, desc=desc,
@@ -369,6 +406,7 @@ def _gather(names, folds, methods, records, X):
             result.outputs[name] = [r["outputs"] for r in per_fold]
         if (name, None) in by_key:
             result.full_estimators[name] = by_key[(name, None)]["estimator"]
+            result.refit_times[name] = by_key[(name, None)]["fit_time"]
         if methods.get(name) is not None and per_fold:
             first = per_fold[0]["predictions"]
             oof = np.empty((n_samples,) + first.shape[1:], dtype=first.dtype)

@@ -28,6 +28,8 @@ def _predict(estimator, X, method, n_classes):
     the lowest float for decision values).
     """
     out = getattr(estimator, method)(X)
+    if isinstance(out, list):  # multilabel probabilities: one (n, 2) array per label
+        out = np.column_stack([np.asarray(p)[:, -1] for p in out])
     out = np.asarray(out)
     if method == "predict" or n_classes is None:
         return out.reshape(len(out), -1) if out.ndim > 1 else out

@@ -582,7 +582,8 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
                                            for e in list(base.values()) + [
                                                e for _, e in kept])
     scorers = _scorers(scoring, classification, probabilistic)
-    folds = make_folds(cv, X, y_fit, classifier=classification, groups=groups)
+    folds = make_folds(cv, X, y_fit, classifier=classification, groups=groups,
+                       every_class=True)
     record = cross_fit(fitted, X, y_fit, folds=folds, methods=methods,
                        n_classes=len(classes) if classification else None, n_jobs=n_jobs,
                        verbose=verbose, desc="benchmark", on_error=on_error)

@@ -437,7 +437,8 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
         members, X, y_enc, _ = shell._validate_fit(X, y, None)
         if not all(hasattr(e, "predict_proba") for _, e in members):
             scorers = _scorers(scoring, classification, False)
-        folds = make_folds(cv, X, y_enc, classifier=classification, groups=groups)
+        folds = make_folds(cv, X, y_enc, classifier=classification, groups=groups,
+                           every_class=True)
         result = cross_fit(
             shell._prepared_members(members), X, y_enc, folds=folds,
             methods=shell._oof_methods(members), scoring=scorers,
@@ -458,7 +459,8 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
         if _num_samples(X) != len(y_fit):
             raise ValueError(f"X and y must have the same number of rows; got "
                              f"{_num_samples(X)} and {len(y_fit)}.")
-        folds = make_folds(cv, X, y_fit, classifier=classification, groups=groups)
+        folds = make_folds(cv, X, y_fit, classifier=classification, groups=groups,
+                           every_class=True)
         result = cross_fit([(n, clone(e)) for n, e in models], X, y_fit, folds=folds,
                            scoring=scorers, n_jobs=n_jobs, verbose=verbose,
                            desc="overfitting report", monitor=watch, on_error=on_error)

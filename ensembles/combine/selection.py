@@ -102,7 +102,7 @@ class _BaseSelection(BaseCombiner, BaseEstimator):
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the members cross-validated and select the ensemble on their
         out-of-fold predictions.
 
@@ -112,15 +112,23 @@ class _BaseSelection(BaseCombiner, BaseEstimator):
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
             Passed to every member's ``fit`` (a member that cannot take it raises a
-            ``TypeError`` naming it) and to the scorer of the selection.
+            ``TypeError`` naming it) and to the scorer of the selection. With metadata
+            routing enabled, only members that request it get it.
+        **fit_params : dict
+            Only with ``sklearn.set_config(enable_metadata_routing=True)``: metadata
+            routed to each member's ``fit`` as it requested, in every fold (sliced to
+            the fold's rows) and in the fit on all rows.
 
         Returns
         -------
         self
         """
+        self._refuse_fit_params(fit_params)
         members, X, y_enc, sample_weight = self._validate_fit(X, y, sample_weight)
+        routed = self._route_fit(sample_weight, fit_params)
         fitted, predictions = self._run_engine(members, X, y_enc, sample_weight,
-                                               self._folds(X, y_enc), refit=self.refit)
+                                               self._folds(X, y_enc), refit=self.refit,
+                                               routed=routed)
         return self._combine(fitted, predictions, X, y_enc, sample_weight)
 
     def _method(self):

@@ -24,6 +24,7 @@ import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils import Bunch, check_random_state, get_tags
 from sklearn.utils.validation import check_array
 
@@ -40,6 +41,7 @@ from ._compat import (
 )
 from ._validation import encode_labels
 from .engine.oof import FoldAverage, cross_fit, make_folds
+from .engine.replay import UserLabels
 from .learners.device import set_device
 
 __all__ = ["MAX_SEED", "BaseCombiner", "BaseEnsemble", "BaseOneLearner", "draw_member_seeds",
@@ -368,7 +370,19 @@ class BaseCombiner(_BaseComposition, BaseEnsemble):
         """Members ready for the engine (see :meth:`BaseEnsemble._prepare`), their seeds
         drawn in order from ``random_state``."""
         rng = check_random_state(getattr(self, "random_state", None))
-        return [(name, self._prepare(est, rng)) for name, est in members]
+        return [(name, self._speaking_encoded(name, self._prepare(est, rng)))
+                for name, est in members]
+
+    def _speaking_encoded(self, name, estimator, prefit=False):
+        """``estimator`` as a member that answers in the encoded labels: a classifier
+        fitted on the user's labels (``prefit``, or a ``FrozenEstimator``, whose fit
+        does nothing) is wrapped in :class:`~ensembles.engine.replay.UserLabels`."""
+        if not (prefit or isinstance(estimator, FrozenEstimator)):
+            return estimator
+        if self._n_classes_out() is None:  # a regressor, or multilabel 0/1 columns
+            return estimator
+        # fitted already: a member whose labels are not y's is named before any fit
+        return UserLabels(estimator, self.classes_, name).aligned()
 
     def _n_classes_out(self):
         """The number of classes members' outputs are aligned on; None for a regressor

@@ -127,10 +127,14 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
                         f"({type(est).__name__}) is not fitted. Fit it first or use cv=5."
                     ) from exc
             fitted = [est for _, est in members]
+            # they speak the user's labels; the stack's outputs are on encoded ones
+            self._prefit_members = [self._speaking_encoded(name, est, prefit=True)
+                                    for name, est in members]
             predictions = [_predict(est, X, m, n_classes)
-                           for est, m in zip(fitted, self._methods)]
+                           for est, m in zip(self._prefit_members, self._methods)]
             self.cross_fit_ = None
         else:
+            self._prefit_members = None
             if folds is None:
                 folds = self._folds(X, y_enc)
             fitted, predictions = self._run_engine(members, X, y_enc, sample_weight, folds,
@@ -217,7 +221,8 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
         """The final estimator's input: members' predictions (and X with passthrough)."""
         check_is_fitted(self, "estimators_")
         X = self._check_X(X, reset=False)
-        return self._meta_features(self.estimators_, self._methods, X)
+        members = getattr(self, "_prefit_members", None) or self.estimators_
+        return self._meta_features(members, self._methods, X)
 
     def get_feature_names_out(self, input_features=None):
         """Names of ``transform``'s columns, as scikit-learn's stacking names them.

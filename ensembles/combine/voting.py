@@ -61,9 +61,10 @@ class _BaseVoting(BaseCombiner, TransformerMixin, BaseEstimator):
         self : object
         """
         self._refuse_fit_params(fit_params)
-        members, X, y_enc, sample_weight = self._validate_fit(X, y, sample_weight)
+        learn = isinstance(self.weights, str)  # "auto" (checked by the constraints)
+        members, X, y_enc, sample_weight = self._validate_fit(X, y, sample_weight,
+                                                              out_of_fold=learn)
         routed = self._route_fit(sample_weight, fit_params)
-        learn = self._check_weights() is None
         # Without weights to learn there is nothing to cross-validate: no folds, only
         # the fits on all rows (the engine still schedules them and names a failure).
         fitted, predictions = self._run_engine(
@@ -83,10 +84,17 @@ class _BaseVoting(BaseCombiner, TransformerMixin, BaseEstimator):
             print(_message_with_time("Voting", f"({i} of {len(members)}) Processing {name}",
                                      seconds), flush=True)
 
-    def _validate_fit(self, X, y, sample_weight):
-        """Check parameters and data; return (members, X, y_enc, sample_weight)."""
+    def _validate_fit(self, X, y, sample_weight, out_of_fold=True):
+        """Check parameters and data; return (members, X, y_enc, sample_weight).
+
+        ``out_of_fold``: the members' out-of-fold outputs will be combined (learned
+        weights, and the report and the benchmark, which rebuild the ensemble from
+        them), so what the voting rule needs from each member is checked now. A plain
+        fit with given weights checks it when predicting, as scikit-learn's.
+        """
         members = self._check_members()
-        if self._check_weights() is None:  # out-of-fold outputs are needed at fit
+        self._check_weights()
+        if out_of_fold:
             self._check_voting_members(members)
         X = self._check_X(X)
         y_enc = self._check_target(X, y)

@@ -10,11 +10,13 @@ aligned on all classes.
 
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.utils import get_tags
+from sklearn.utils.metaestimators import available_if
 
 from .._compat import _num_samples
 
-__all__ = ["Replay"]
+__all__ = ["Replay", "UserLabels"]
 
 _METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
 _OWN = ("estimator", "X", "outputs", "n_classes", "decode")
@@ -112,3 +114,77 @@ class Replay:
 
         method.__name__ = name  # scikit-learn's scorers read it
         return method
+
+
+def _inner_has(method):
+    return lambda self: hasattr(self.estimator, method)
+
+
+class UserLabels(BaseEstimator):
+    """A member that speaks the user's labels, made to speak the ensemble's (0..K-1).
+
+    Members an ensemble fits see ``y`` encoded once as 0..K-1. A member fitted before
+    (``cv="prefit"``, a :class:`sklearn.frozen.FrozenEstimator`) was fitted on the
+    user's labels (strings, {1, 2}, ...): this stand-in maps its ``predict`` to the
+    positions of its labels in the ensemble's ``classes`` and gives those positions as
+    its ``classes_``, so its probability columns are aligned as any member's
+    (:func:`_predict`). A member whose labels are not all among ``classes`` gets an
+    error that names it.
+
+    Parameters
+    ----------
+    estimator : classifier
+        Fitted (or frozen) on the user's labels; ``fit`` passes it the decoded labels.
+    classes : ndarray
+        The ensemble's ``classes_`` (sorted, as a ``LabelEncoder`` gives them).
+    name : str
+        The member's name, for errors.
+    """
+
+    def __init__(self, estimator, classes, name="estimator"):
+        self.estimator = estimator
+        self.classes = classes
+        self.name = name
+
+    def fit(self, X, y, **fit_params):
+        self.estimator.fit(X, np.asarray(self.classes)[np.asarray(y)], **fit_params)
+        return self.aligned()
+
+    def aligned(self):
+        """Set ``classes_`` from the fitted member's own labels; return self."""
+        classes = np.asarray(self.classes)
+        own = np.asarray(getattr(self.estimator, "classes_", classes))
+        try:
+            positions = np.clip(np.searchsorted(classes, own), 0, len(classes) - 1)
+            known = classes[positions] == own
+        except TypeError:  # labels of another type: strings against numbers
+            known = np.zeros(len(own), dtype=bool)
+        if not np.all(known):
+            kind = type(getattr(self.estimator, "estimator", self.estimator)).__name__
+            raise ValueError(
+                f"member {self.name!r} ({kind}) was fitted on the "
+                f"classes {own.tolist()}, of which {own[~known].tolist()} are not among "
+                f"y's classes {classes.tolist()}; fit it on labels of the same set as y."
+            )
+        self._own, self.classes_ = own, positions
+        return self
+
+    def predict(self, X):
+        labels = np.asarray(self.estimator.predict(X))
+        order = np.argsort(self._own, kind="stable")
+        return self.classes_[order[np.searchsorted(self._own[order], labels)]]
+
+    @available_if(_inner_has("predict_proba"))
+    def predict_proba(self, X):
+        return self.estimator.predict_proba(X)
+
+    @available_if(_inner_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        return self.estimator.predict_log_proba(X)
+
+    @available_if(_inner_has("decision_function"))
+    def decision_function(self, X):
+        return self.estimator.decision_function(X)
+
+    def __sklearn_tags__(self):
+        return get_tags(self.estimator)

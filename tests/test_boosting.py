@@ -269,11 +269,19 @@ class NoWeight(ClassifierMixin, BaseEstimator):
         return self.tree_.predict(X)
 
 
+class KwargsFit(NoWeight):
+    """A fit that takes **kwargs, and drops them: the weights would be lost."""
+
+    def fit(self, X, y, **kwargs):
+        return super().fit(X, y)
+
+
 def test_member_without_sample_weight_refused_unless_resampling_is_asked(multiclass):
     # As scikit-learn's AdaBoostClassifier: the default passes weights, and a member that
     # cannot take them is refused with its sentence, before any member is fitted.
     X, y = multiclass
-    for member, name in [(NoWeight(), "NoWeight"), (KNeighborsClassifier(), "KNeighbors"),
+    for member, name in [(NoWeight(), "NoWeight"), (KwargsFit(), "KwargsFit"),
+                         (KNeighborsClassifier(), "KNeighbors"),
                          (make_pipeline(StandardScaler(), KNeighborsClassifier()),
                           "KNeighbors")]:
         clf = AdaBoostClassifier(member, n_estimators=3)

@@ -18,7 +18,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils import check_random_state
 from sklearn.utils.extmath import softmax
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from .._compat import (
     HasMethods,
@@ -31,7 +31,7 @@ from .._compat import (
 )
 from .._validation import encode_labels, last_step, name_failure, warn_user
 from ..base import MAX_SEED, BaseOneLearner
-from ..engine.oof import _predict, check_accepts_sample_weight, fit_member
+from ..engine.oof import _predict, fit_member
 from ..engine.parallel import progress
 
 __all__ = ["AdaBoostClassifier", "AdaBoostRegressor"]
@@ -146,19 +146,20 @@ class _BaseAdaBoost(BaseOneLearner):
         """Whether the rounds resample rows (True) or pass weights (False)."""
         if not isinstance(self.resample, str) and self.resample:
             return True
-        try:
-            check_accepts_sample_weight(template, "estimator")
-        except TypeError:
-            if self.resample == "auto":
-                return True
-            # scikit-learn's sentence first (its tests match it), then how to fix it.
-            raise ValueError(
-                f"{type(last_step(template)).__name__} doesn't support sample_weight. "
-                f"{type(self).__name__}(resample=False) passes each round's weights to "
-                "the estimator's fit. Use resample='auto' or resample=True to boost it by "
-                "weighted resampling, or an estimator that takes sample_weight."
-            ) from None
-        return False
+        target = last_step(template)  # a Pipeline passes the weights to its last step
+        # sample_weight by name, as scikit-learn's AdaBoost (has_fit_parameter): a fit
+        # that takes **kwargs may drop the weights, and here the weights are the algorithm.
+        if hasattr(target, "fit") and has_fit_parameter(target, "sample_weight"):
+            return False
+        if self.resample == "auto":
+            return True
+        # scikit-learn's sentence first (its tests match it), then how to fix it.
+        raise ValueError(
+            f"{type(target).__name__} doesn't support sample_weight. "
+            f"{type(self).__name__}(resample=False) passes each round's weights to the "
+            "estimator's fit. Use resample='auto' or resample=True to boost it by "
+            "weighted resampling, or an estimator that takes sample_weight."
+        )
 
     def _fit_round(self, i, member, X, y, weight, scale, resample, seed):
         """Fit round ``i``'s member on the weights (or a weighted resample); its output."""

@@ -207,6 +207,19 @@ class BaseOneLearner(BaseEnsemble):
             self.n_classes_ = len(self.classes_)
         return y
 
+    # -- the fitted members as a sequence, as scikit-learn's ``BaseEnsemble`` -------------
+    def __len__(self):
+        """The number of fitted members (``len(estimators_)``)."""
+        return len(self.estimators_)
+
+    def __getitem__(self, index):
+        """The ``index``-th fitted member (``estimators_[index]``)."""
+        return self.estimators_[index]
+
+    def __iter__(self):
+        """Iterate over the fitted members (``estimators_``)."""
+        return iter(self.estimators_)
+
 
 class BaseCombiner(_BaseComposition, BaseEnsemble):
     """Ensembles of a list of (name, estimator) members combined from the out-of-fold

@@ -7,6 +7,7 @@ every estimator in ``ensembles.__all__``.
 
 import pytest
 from instances import SMALL, default_instance, public_estimators
+from sklearn.base import is_classifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 # -- the checks we expect to fail, and why their assumptions do not hold ----------------
@@ -29,15 +30,30 @@ _FLOAT32 = ("float32 training: weighted and repeated rows sum in another order, 
 # gradient-boosting entries with a Ridge member pass this check.
 _TIED_SPLITS = ("Tied tree splits (15 rows, 30 features) break differently for weighted "
                 "and repeated rows, and boosting carries it on; as scikit-learn's own.")
-# (1) The draw is made from the number of rows: 15 weighted rows and the same rows
-# repeated give other draws, whatever the seed. (2) A weight is folded into the member's
-# bootstrap count, so all copies of a row are in or out of a draw together, where
-# repeated copies are drawn one by one (same expected weight, other spread). (3)
-# max_samples, as a fraction, counts rows, not total weight. Where the draw takes every
-# row once (bootstrap=False, max_samples=1.0) weighting is repeating: the random-subspace
-# entries of the table pass this check, test_bagging.py::test_zero_weight_is_dropping_the_row.
-_RANDOM_DRAWS = ("Members are fitted on random draws of rows, made from the number of "
-                 "rows, so repeated rows give other draws; as scikit-learn's own Bagging.")
+# Bagging draws rows as scikit-learn 1.9's does: with sample_weight by `choice` with
+# probabilities w / sum(w), without by `randint`, so weighted rows and the same rows
+# repeated give other draws from the same seed (and max_samples=None draws n rows: n of
+# the weighted data, more of the repeated). Integer weights are repeated rows only in
+# expectation; a weight of 0 is exactly a dropped row with bootstrap=True and a
+# max_samples given (test_bagging.py::test_zero_weight_is_dropping_the_row).
+_RANDOM_DRAWS = ("Members are fitted on random draws of rows, by weight; weighted and "
+                 "repeated rows give other draws (the same in expectation); as "
+                 "scikit-learn's own Bagging.")
+# bootstrap=False with sample_weight warns (scikit-learn's UserWarning, which its own
+# test_bagging.py demands and tests/test_bagging.py asserts): drawn without replacement,
+# rows are not repeated by weight. Under this run's warnings-as-errors every check that
+# fits with sample_weight fails on it; the bootstrap=True entries run these checks.
+_WEIGHTS_NEED_BOOTSTRAP = ("bootstrap=False with sample_weight warns that the weights need "
+                           "bootstrap=True (scikit-learn's UserWarning), an error here.")
+# The check weighs row 0 at 10 of 25: drawn with probability 0.4 in each of 16 draws, it
+# is in every member's draw (absent with probability 0.6 ** 16 = 3e-4 per member), so it
+# has no out-of-bag prediction and oob_score warns, as scikit-learn's does.
+_HEAVY_ROW = ("Row 0 weighs 10 of 25, so every member draws it: no out-of-bag prediction "
+              "for it, and oob_score warns (scikit-learn's UserWarning), an error here.")
+# The check fits 12 rows; a fraction max_samples below 10/12 draws fewer than 10, and
+# scikit-learn's UserWarning recommends an int (tests/test_bagging.py asserts it).
+_FEW_ROWS = ("max_samples (a fraction) of the check's 12 rows is under 10 rows: "
+             "scikit-learn's UserWarning recommending an int, an error here.")
 # AdaBoost.R2 (Drucker; scikit-learn's default too) fits each round on n rows drawn by
 # weight: repeated rows change n, so the draws and every later round differ.
 # resample="auto" passes the weights instead and passes this check (SMALL).
@@ -45,6 +61,9 @@ _RESAMPLED = ("Each round fits a weighted resample of n rows, made from the numb
               "rows; as scikit-learn's own AdaBoostRegressor.")
 _WEIGHT_CHECKS = ("check_sample_weight_equivalence_on_dense_data",
                   "check_sample_weight_equivalence_on_sparse_data")
+_BAGGING_WEIGHT_CHECKS = (*_WEIGHT_CHECKS, "check_sample_weights_pandas_series",
+                          "check_sample_weights_not_an_array", "check_sample_weights_list",
+                          "check_sample_weights_shape", "check_sample_weights_not_overwritten")
 
 
 def _expected_failures(estimator):
@@ -57,11 +76,24 @@ def _expected_failures(estimator):
     )
     if tied_trees:
         return dict.fromkeys(_WEIGHT_CHECKS, _TIED_SPLITS)
-    random_rows = name.startswith("Bagging") and (
-        estimator.bootstrap or estimator.max_samples != 1.0)
-    if random_rows:
-        return dict.fromkeys(_WEIGHT_CHECKS, _RANDOM_DRAWS)
+    if name.startswith("Bagging"):
+        return _bagging_failures(estimator)
     return {}
+
+
+def _bagging_failures(estimator):
+    if not estimator.bootstrap:
+        failures = dict.fromkeys(_BAGGING_WEIGHT_CHECKS, _WEIGHTS_NEED_BOOTSTRAP)
+        if is_classifier(estimator):
+            failures["check_classifiers_one_label_sample_weights"] = _WEIGHTS_NEED_BOOTSTRAP
+    else:
+        failures = dict.fromkeys(_WEIGHT_CHECKS, _RANDOM_DRAWS)
+        if estimator.oob_score:
+            failures["check_sample_weights_not_overwritten"] = _HEAVY_ROW
+    fraction = estimator.max_samples
+    if is_classifier(estimator) and isinstance(fraction, float) and int(fraction * 12) < 10:
+        failures["check_classifier_data_not_an_array"] = _FEW_ROWS
+    return failures
 
 
 # At defaults, what fails beyond the small table's failures. Default SAMME's 50 stumps

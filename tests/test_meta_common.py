@@ -156,15 +156,16 @@ def test_integer_sample_weight_is_accepted_and_changes_the_fit(estimator):
 
 
 # Where a zero weight is the same as dropping the row, as each module promises it:
-# bagging when every member takes every row once (bootstrap=False; test_bagging.py),
+# bagging when max_samples counts weight (max_samples=1.0: the weights' total), so rows of
+# weight 0 are never drawn and the others are drawn as without them (test_bagging.py),
 # AdaBoost when the weights reach the members rather than a resample of n rows
 # (resample="auto"; test_boosting.py::test_weights_are_counts), gradient boosting always
 # (test_gradient_boosting.py), and the cross-validated ensembles on the same folds (the
 # folds are then the only thing the dropped rows change; scikit-learn's weight checks
 # fix them the same way).
 _DROPPING = {
-    "BaggingClassifier": {"bootstrap": False},
-    "BaggingRegressor": {"bootstrap": False},
+    "BaggingClassifier": {"max_samples": 1.0},
+    "BaggingRegressor": {"max_samples": 1.0},
     "AdaBoostRegressor": {"resample": "auto"},
 }
 

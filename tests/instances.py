@@ -140,9 +140,9 @@ SMALL = [
     BaggingRegressor(DecisionTreeRegressor(max_depth=4), n_estimators=30, max_features=0.5,
                      oob_score=True),
     BaggingClassifier(n_estimators=30, bootstrap=False, max_samples=0.7, oob_score=True),
-    # Random subspaces with every row once: weighting is repeating here, and these two pass
-    # the weight-equivalence checks that the entries above are expected to fail. Seeded
-    # for check_dtype_object, as above.
+    # Random subspaces with every row once (Ho 1998). With sample_weight, bootstrap=False
+    # warns as scikit-learn's does, so their sample-weight checks are expected failures
+    # (test_common.py). Seeded for check_dtype_object, as above.
     BaggingClassifier(DecisionTreeClassifier(max_depth=4), n_estimators=5, bootstrap=False,
                       max_features=0.5, random_state=0),
     BaggingRegressor(DecisionTreeRegressor(max_depth=4), n_estimators=5, bootstrap=False,

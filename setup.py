@@ -19,6 +19,11 @@ EXTRAS = {
     "optuna": ["optuna>=3.5"],
     "docs": ["sphinx>=7", "numpydoc>=1.6", "sphinx-gallery>=0.15", "matplotlib>=3.7"],
     "dev": [
+        # The default test run includes scikit-learn's own ensemble test files against
+        # our classes (tests/peer), read from the installed wheel: pinned so that CI
+        # tests against the release whose tests docs/peer_tests.md reports; bump it on
+        # purpose, with a peer run (python tests/peer/report.py).
+        "scikit-learn==1.9.1",
         "pytest>=8",
         "pytest-xdist>=3.5",
         "hypothesis>=6.100",

@@ -10,11 +10,17 @@ after import because parametrize lists are built while the module executes; a na
 reached any other way stops the collection rather than silently testing scikit-learn's
 class.
 
-Every test gets the marker ``peer``, which the default run deselects, and the files are
-only read when ``-m`` can select ``peer``: the default run imports nothing of
-scikit-learn's tests, so a release whose test files or test helpers change cannot break
-it. Run them with ``python -m pytest tests/peer -m peer``, or ``python tests/peer/report.py``
-for the pass table (docs/peer_tests.md classifies the failures).
+Every test gets the marker ``peer``. The default run (and so CI) runs them: all 292
+pass against our classes. The dev extra pins the scikit-learn release they come from
+(setup.py), so a new release's test files change CI only when the pin is bumped.
+``-m "not peer"`` leaves them out, and the files are then not even read. Run them alone
+with ``python -m pytest tests/peer -m peer``, or ``python tests/peer/report.py`` for
+the pass table (docs/peer_tests.md).
+
+``KNOWN_DIFFERENCES`` lists the tests we knowingly fail, each with its reason (the
+issue allows only scikit-learn internals: private attributes, identical random draws).
+Each is a strict expected failure: one that starts passing fails the run, so the list
+cannot go stale. It is empty: no test of the four files needs an entry.
 
 ``ENSEMBLES_PEER_CLASSES=sklearn`` runs the same files, compiled the same way, with
 scikit-learn's classes: the control run, in which every test passes (a failure there is
@@ -59,6 +65,9 @@ OURS = (
     "VotingRegressor",
 )
 PREFIX = "test_sklearn_"
+#: node id under tests/peer (``test_sklearn_bagging.py::test_x[param]``) -> why we
+#: differ. Only scikit-learn internals belong here (see the module docstring).
+KNOWN_DIFFERENCES = {}
 AGAINST = os.environ.get("ENSEMBLES_PEER_CLASSES", "ensembles")
 # pytest's deprecations of how a file is written (a generator given to parametrize,
 # deprecated in pytest 9) are for scikit-learn to fix and say nothing of our classes.
@@ -233,3 +242,6 @@ def pytest_collection_modifyitems(config, items):
     regime = pytest.mark.filterwarnings(*_sklearn_warning_regime())
     for item in peer:
         item.add_marker(regime, append=False)
+        reason = KNOWN_DIFFERENCES.get(item.nodeid.split("tests/peer/")[-1])
+        if reason is not None and AGAINST == "ensembles":
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))

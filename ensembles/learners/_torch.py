@@ -176,6 +176,27 @@ class WeightedNet(NeuralNet):
     as repeating the row, for full-batch training.
     """
 
+    # -- pickling ----------------------------------------------------------------------
+    # skorch saves ``module_``, ``optimizer_`` and ``criterion_`` apart from the rest of
+    # the state and loads them back with a map location, so a net fitted on CUDA loads on
+    # a CPU-only machine. Two more attributes hold the same torch objects and were
+    # pickled plainly, CUDA storages and all, so that load failed ("Attempting to
+    # deserialize object on a CUDA device"): ``module`` (the instance we pass IS
+    # ``module_``: skorch uses an instance as it is) and the callbacks (an LR scheduler
+    # holds the optimizer). They travel with skorch's saved attributes instead, in the
+    # same pickle, so shared objects stay shared. tests/test_persistence.py checks, for
+    # every estimator, that no tensor, module or optimizer is pickled any other way.
+    _SAVED_WITH_TORCH = ("module", "callbacks")
+
+    def __getstate__(self):
+        own = self.cuda_dependent_attributes_
+        self.cuda_dependent_attributes_ = list(own) + [
+            prefix for prefix in self._SAVED_WITH_TORCH if prefix not in own]
+        try:
+            return super().__getstate__()
+        finally:
+            self.cuda_dependent_attributes_ = own
+
     def infer(self, x, **fit_params):
         if isinstance(x, Mapping):
             x = x["X"]

@@ -602,3 +602,27 @@ def test_regressor_eval_set_with_wrong_number_of_targets(reg_data):
     Y = np.column_stack([y, y])
     with pytest.raises(ValueError, match=r"y_eval must have 1 target\(s\), as y has; got 2"):
         NetRegressor(**FAST).fit(X[:80], y[:80], eval_set=(X[80:], Y[80:]))
+
+
+# -- data resident on the device (issue 13, item 2) ----------------------------------------
+@pytest.mark.parametrize("Est", [NetClassifier, NetRegressor])
+def test_resident_tensor_batches_train_the_same_model(clf_data, reg_data, Est, monkeypatch):
+    """The tensor path a GPU takes (arrays made tensors once, batches gathered with
+    index_select), forced on the CPU: the same rows in the same batches, so the same
+    model as the NumPy path. A CPU test of that path, not a GPU test."""
+    from ensembles.learners import _torch
+
+    X, y = clf_data if Est is NetClassifier else reg_data
+    params = dict(FAST, max_epochs=5, batch_size=16, early_stopping=True,
+                  n_iter_no_change=3)
+    numpy_path = Est(**params).fit(X, y)
+    monkeypatch.setattr(_torch._Batches, "force_resident", True)
+    seen = []
+    original = _torch._Batches.__getitem__
+    monkeypatch.setattr(_torch._Batches, "__getitem__",
+                        lambda self, rows: seen.append(type(self.X["X"])) or original(
+                            self, rows))
+    tensor_path = Est(**params).fit(X, y)
+    assert seen and all(kind is torch.Tensor for kind in seen)  # the tensor path ran
+    np.testing.assert_array_equal(tensor_path.predict(X), numpy_path.predict(X))
+    assert tensor_path.n_iter_ == numpy_path.n_iter_

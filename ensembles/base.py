@@ -274,6 +274,21 @@ class BaseCombiner(_BaseComposition, BaseEnsemble):
         return self._get_params("estimators", deep=deep)
 
     def set_params(self, **params):
+        for key in params:  # what scikit-learn leaves to an AttributeError on None/list
+            head, _, rest = key.partition("__")
+            if rest and head == "estimators":
+                raise ValueError(
+                    f"Invalid parameter {key!r} for {type(self).__name__}: a member's "
+                    f"parameter is named by the member: '{rest}' (in a Pipeline step "
+                    f"'stack': 'stack__{rest}')."
+                )
+            if (rest and head not in params and head in self.get_params(deep=False)
+                    and getattr(self, head) is None):
+                raise ValueError(
+                    f"Invalid parameter {key!r} for {type(self).__name__}: {head} is None "
+                    f"(the default is built at fit), so it has no parameter '{rest}'; "
+                    f"give {head} explicitly to tune it."
+                )
         self._set_params("estimators", **params)
         return self
 

@@ -6,6 +6,7 @@
 """
 
 import numpy as np
+import pytest
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
@@ -53,3 +54,17 @@ def test_grid_over_an_xgboost_member_and_the_final_estimator():
     assert all(model.get_params()["max_depth"] == depth for model in folds)
     assert stack.final_estimator_.C == search.best_params_["stack__final_estimator__C"]
     assert np.mean(search.predict(X) == y) > 0.9
+
+
+def test_unset_or_misnamed_nested_parameters_get_a_clear_error():
+    stack = StackingClassifier([("lr", LogisticRegression())])
+    with pytest.raises(ValueError, match=r"'final_estimator__C' for StackingClassifier: "
+                       r"final_estimator is None \(the default is built at fit\)"):
+        stack.set_params(final_estimator__C=2.0)
+    with pytest.raises(ValueError, match=r"'estimators__lr__C' for StackingClassifier: a "
+                       r"member's parameter is named by the member: 'lr__C'"):
+        stack.set_params(estimators__lr__C=2.0)
+    # given together, the estimator first (as a grid over both does): fine
+    stack.set_params(final_estimator=LogisticRegression(), final_estimator__C=5.0)
+    assert stack.final_estimator.C == 5.0
+    assert stack.set_params(lr__C=3.0).get_params()["lr__C"] == 3.0

@@ -305,10 +305,24 @@ def test_lightgbm_fallback_is_silent_under_auto(one_cuda, lightgbm_gpu):
     assert vote.get_params()["net__device"] == "cuda"
 
 
+def test_lightgbm_opencl_only_stays_on_cpu_unless_asked_on_the_model(one_cuda, lightgbm_gpu):
+    lightgbm_gpu("gpu")  # a build with only the OpenCL learner (PyPI's, on the H200)
+    est = LGBMClassifier()
+    with pytest.warns(UserWarning, match=r"LGBMClassifier: this LightGBM build has only "
+                      r"the OpenCL learner .* stays on the CPU\. Give the model "
+                      r"device_type='gpu'"):
+        _set_device(est, "cuda")
+    assert est.get_params()["device_type"] == "cpu"
+    vote = VotingClassifier([("lgbm", LGBMClassifier()), ("net", NetClassifier())])
+    set_device(vote, "auto")  # silent under "auto", as every fallback
+    assert vote.get_params()["lgbm__device_type"] == "cpu"
+
+
 @pytest.mark.parametrize("build", ["gpu", "cuda"], ids=["opencl", "cuda"])
 def test_lightgbm_with_gpu_build(lightgbm_gpu, build):
     lightgbm_gpu(build)
-    est = LGBMClassifier()
+    # OpenCL only when asked for on the model itself; a CUDA build for any GPU request
+    est = LGBMClassifier(device_type="gpu" if build == "gpu" else "cpu")
     _set_device(est, "cuda")
     params = est.get_params()
     assert params["device_type"] == build

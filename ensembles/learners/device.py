@@ -119,6 +119,18 @@ def _set_lightgbm(estimator, device, warn):
                 "it stays on the CPU. Build LightGBM with -DUSE_CUDA=ON to use the GPU.")
         estimator.set_params(device_type="cpu")
         return
+    if gpu_type == "gpu" and estimator.get_params().get("device_type") != "gpu":
+        # Only OpenCL here. On an H200 it fit 200,000 x 50, 100 trees, in 6.1 s against
+        # 1.0 s on 16 CPU threads (issue 13): a GPU request leaves LightGBM on the CPU
+        # unless the user asked for OpenCL on the model itself (device_type="gpu").
+        if warn:
+            warn_user(
+                f"{type(estimator).__name__}: this LightGBM build has only the OpenCL "
+                "learner (device_type='gpu'), slower than the CPU on the tabular sizes "
+                "measured, so it stays on the CPU. Give the model device_type='gpu' to "
+                "use it anyway.")
+        estimator.set_params(device_type="cpu")
+        return
     params = {"device_type": gpu_type}
     if ":" in device:
         index = int(device.split(":")[1])

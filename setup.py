@@ -30,6 +30,9 @@ EXTRAS = {
         "ruff>=0.6",
         "pandas>=2.0",
         "matplotlib>=3.7",
+        # The paper authors' TabM (Apache-2.0): tests/test_tabm.py checks our TabM
+        # (ensembles/learners/_tabm.py) against it layer for layer; not needed to run.
+        "tabm>=0.0.3",
     ],
 }
 

@@ -97,6 +97,11 @@ _TREES = [
 SMALL = [
     NetClassifier(hidden_layer_sizes=(16,), max_epochs=60, lr=0.02),
     NetRegressor(hidden_layer_sizes=(16,), max_epochs=60, lr=0.02),
+    # TabM (issue 13, item 5): four members of the same small net, trained as one.
+    NetClassifier(module="tabm", module_params={"k": 4}, hidden_layer_sizes=(16,),
+                  max_epochs=60, lr=0.02),
+    NetRegressor(module="tabm", module_params={"k": 4}, hidden_layer_sizes=(16,),
+                 max_epochs=60, lr=0.02),
     StackingClassifier(
         [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))], cv=3
     ),

@@ -231,6 +231,12 @@ class EvalSetScoring(Callback):
         self.X = self.y = self.X_ = self.y_ = None
 
 
+def _has_heads(module, output):
+    """Whether ``output`` holds the k heads of a module like TabM (``_tabm.py``): one
+    with a ``combine_heads`` method, which returns (rows, k, out) in training mode."""
+    return output.dim() == 3 and hasattr(module, "combine_heads")
+
+
 class WeightedNet(NeuralNet):
     """A skorch ``NeuralNet`` whose loss is weighted per sample.
 
@@ -240,6 +246,11 @@ class WeightedNet(NeuralNet):
     built with ``reduction="none"``; the batch loss is ``sum(w * l) / sum(w)``, which
     makes a weight of 0 the same as leaving the row out, and an integer weight the same
     as repeating the row, for full-batch training.
+
+    A module with k heads (``combine_heads``, as TabM's) is trained on the mean of its
+    heads' per-row losses; its train metrics are taken on the combined heads, as is
+    everything in eval mode (validation, eval set, predict), where the module combines
+    them itself.
     """
 
     # -- pickling ----------------------------------------------------------------------
@@ -308,9 +319,23 @@ class WeightedNet(NeuralNet):
         return DataLoader(_Batches.of(dataset, self.device), batch_size=None,
                           sampler=batches, **kwargs)
 
+    def train_step_single(self, batch, **fit_params):
+        step = super().train_step_single(batch, **fit_params)
+        if _has_heads(self.module_, step["y_pred"]):
+            # The train metrics (taken on these outputs) are the combined model's.
+            step["y_pred"] = self.module_.combine_heads(step["y_pred"].detach())
+        return step
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)
-        loss = self.criterion_(y_pred, y_true)
+        if _has_heads(self.module_, y_pred):
+            # k heads (TabM in training mode): each row's loss is the mean of the heads'
+            # losses, as in the paper, not the loss of their combined output.
+            n_rows, k = y_pred.shape[:2]
+            loss = self.criterion_(y_pred.flatten(0, 1), y_true.repeat_interleave(k, dim=0))
+            loss = loss.reshape(n_rows, -1).mean(dim=1)
+        else:
+            loss = self.criterion_(y_pred, y_true)
         if loss.dim() > 1:  # regression with several targets: average over targets
             loss = loss.reshape(loss.shape[0], -1).mean(dim=1)
         if isinstance(X, Mapping) and "sample_weight" in X:

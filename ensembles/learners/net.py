@@ -18,7 +18,7 @@ from numbers import Integral, Real
 import joblib
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, compute_sample_weight
@@ -38,6 +38,7 @@ from .._compat import (
     validate_data,
 )
 from .._validation import encode_labels
+from ._tabm import TabM
 from ._torch import _ACTIVATIONS, MLP, EvalSetScoring, WeightedNet
 from .device import resolve_device
 
@@ -46,15 +47,26 @@ __all__ = ["NetClassifier", "NetRegressor"]
 _FIT_DOC = """
     Parameters (shared by both nets)
     --------------------------------
-    module : None, nn.Module subclass or instance, default=None
+    module : None, "tabm", nn.Module subclass or instance, default=None
         None builds a tabular MLP from ``hidden_layer_sizes``, ``activation``, ``dropout``
         and ``batch_norm``; it trains in float32 and predicts in float64, so that a row's
-        prediction does not depend on the rows passed with it. A class is built with
-        ``module_params`` (its ``in_features`` and ``out_features`` arguments, if it has
-        them, are filled in from the data); an instance is deep-copied at each fit, never
-        trained in place. A custom module predicts in float32.
+        prediction does not depend on the rows passed with it. ``"tabm"`` builds TabM
+        (Gorishniy et al., ICLR 2025) from the same four: ``k`` such MLPs trained as one
+        model, which share each layer's weights and differ by per-member scalings and
+        biases (BatchEnsemble), with ``k`` output heads; ``module_params={"k": 32}`` by
+        default. Each head is trained on its own loss (the loss is the mean of the
+        heads'); ``predict_proba`` is the mean of the heads' probabilities, a
+        regressor's ``predict`` the mean of their outputs, in float64 as for the MLP.
+        ``train_loss`` is the heads' mean loss, ``valid_loss`` and ``eval_loss`` the
+        combined prediction's, so early stopping watches the ensemble, as in the paper.
+        The paper's default is ``hidden_layer_sizes=(512, 512, 512)``, ``dropout=0.1``
+        and AdamW. A class is built with ``module_params`` (its ``in_features`` and
+        ``out_features`` arguments, if it has them, are filled in from the data); an
+        instance is deep-copied at each fit, never trained in place. A custom module
+        predicts in float32.
     module_params : dict, default=None
-        Keyword arguments of ``module``; ``set_params(module__NAME=v)`` sets one entry.
+        Keyword arguments of ``module``; ``set_params(module__NAME=v)`` sets one entry
+        (``module__k=8`` for TabM, whose only entry is ``k``).
     hidden_layer_sizes : tuple of int, default=(100,)
     activation : {"relu", "tanh", "logistic", "gelu", "silu", "identity"}, default="relu"
     dropout : float in [0, 1), default=0.0
@@ -151,6 +163,21 @@ def _check_hidden_layer_sizes(sizes):
     return tuple(int(s) for s in sizes)
 
 
+def _tabm_k(module_params):
+    """The ``k`` of ``module="tabm"``, from ``module_params`` (default 32)."""
+    params = dict(module_params or {})
+    k = params.pop("k", 32)
+    if params:
+        raise ValueError(
+            "module_params of module='tabm' takes only 'k' (the number of members; the "
+            "layers come from hidden_layer_sizes, activation, dropout and batch_norm); "
+            f"got {sorted(params)!r}."
+        )
+    if not isinstance(k, Integral) or isinstance(k, bool) or k < 1:
+        raise ValueError(f"module_params['k'] of module='tabm' must be an int >= 1; got {k!r}.")
+    return int(k)
+
+
 def _validation_split(n_samples, y, fraction, seed, stratify):
     """Row indices (train, valid) of the internal early-stopping split."""
     indices = np.arange(n_samples)
@@ -167,7 +194,7 @@ def _validation_split(n_samples, y, fraction, seed, stratify):
 
 class _BaseNet(BaseEstimator):
     _parameter_constraints = {
-        "module": [None, callable, nn.Module],
+        "module": [None, StrOptions({"tabm"}), callable, nn.Module],
         "module_params": [None, dict],
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(_ACTIVATIONS))],
@@ -256,15 +283,17 @@ class _BaseNet(BaseEstimator):
 
     # -- fitting ----------------------------------------------------------------------
     def _build_module(self, n_in, n_out):
-        if self.module is None:
-            return MLP(
-                n_in,
-                n_out,
+        if self.module is None or isinstance(self.module, str):
+            architecture = dict(
                 hidden_layer_sizes=_check_hidden_layer_sizes(self.hidden_layer_sizes),
                 activation=self.activation,
                 dropout=self.dropout,
                 batch_norm=self.batch_norm,
             )
+            if self.module is None:
+                return MLP(n_in, n_out, **architecture)
+            return TabM(n_in, n_out, k=_tabm_k(self.module_params), **architecture,
+                        combine="proba" if is_classifier(self) else "mean")
         if isinstance(self.module, nn.Module):
             return copy.deepcopy(self.module)  # never train the user's own instance
         kwargs = dict(self.module_params or {})
@@ -402,9 +431,10 @@ class _BaseNet(BaseEstimator):
         # the same choices move the result by ~1e-16 (tests/test_net.py). A custom module
         # keeps the dtype it was trained in: it may build float32 tensors of its own. On a
         # GPU the MLP predicts in float32 too: float64 runs at 1/32 to 1/64 of float32's
-        # rate on most consumer GPUs, a cost the CPU does not have.
+        # rate on most consumer GPUs, a cost the CPU does not have. TabM (module="tabm"),
+        # built of the same kinds of layers, predicts as the MLP does.
         on_cpu = torch.device(self.net_.device).type == "cpu"
-        dtype = (torch.float64 if on_cpu and isinstance(self.net_.module_, MLP)
+        dtype = (torch.float64 if on_cpu and isinstance(self.net_.module_, MLP | TabM)
                  else torch.float32)
         with _torch_threads(self.n_jobs):
             return self.net_.forward_blocks(X, self.net_.batch_size, dtype=dtype)

@@ -314,3 +314,19 @@ def test_bad_parameters(clf_data, params, error, message):
     X, y = clf_data
     with pytest.raises(error, match=message):
         NetClassifier(max_epochs=1, **params).fit(X, y)
+
+
+def test_benchmark_script_quick_run_prints_its_table():
+    """benchmarks/tabm.py's plumbing (2 folds of iris, 3 epochs); its figures are in
+    docs/benchmarks.md."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "tabm.py"
+    run = subprocess.run([sys.executable, str(script), "--quick"], capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    rows = [line for line in run.stdout.splitlines() if line.startswith("| iris")]
+    assert [row.split(" | ")[2] for row in rows] == [
+        "one MLP", "TabM (k=32)", "TabM (k=8)", "bag of 8 MLPs"]

@@ -25,6 +25,7 @@ from sklearn.utils.validation import has_fit_parameter
 
 from .._compat import _check_method_params, _num_samples, _safe_indexing
 from .._validation import name_failure, warn_user
+from ..learners.device import runs_on_gpu
 from .parallel import learner_modules, run
 from .replay import Replay, _predict
 
@@ -296,7 +297,8 @@ def note_failures(errors, notes, left):
 
 def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scoring=None,
               refit=False, n_classes=None, n_jobs=None, verbose=0, desc="fitting",
-              monitor=None, keep_outputs=False, on_error="raise", fit_params=None):
+              monitor=None, keep_outputs=False, on_error="raise", fit_params=None,
+              gpu_lane=True):
     """Fit each (member, fold) pair once, in parallel, and gather what was learned.
 
     Parameters
@@ -342,6 +344,13 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         e.g. ``{"lr": {"sample_weight": w, "groups": g}}``); those of length
         ``n_samples`` are sliced to each fold's training rows, as scikit-learn's
         ``cross_validate`` does.
+    gpu_lane : bool, default=True
+        With ``n_jobs`` above one, the tasks of members that run on a GPU
+        (:func:`ensembles.learners.device.runs_on_gpu`, a net with ``device="auto"``
+        judged at the size of a fold) run one after another in one worker, beside the
+        other members' tasks spread over the remaining workers: one CUDA context, no
+        contention for the device. False spreads them like the others. Where the
+        tasks run never changes what they fit.
 
     Returns
     -------
@@ -365,14 +374,19 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         if refit:
             tasks.append((name, None, clone(estimator), None, None))
 
-    jobs = (
-        delayed(_fit_task)(name, fold, est, X, y, train, test, sample_weight,
-                           methods.get(name), scoring, n_classes, monitor, keep_outputs,
-                           fit_params.get(name))
-        for name, fold, est, train, test in tasks
-    )
-    records = list(run(jobs, total=len(tasks), n_jobs=n_jobs, verbose=verbose, desc=desc,
-                       ordered=False, preload=learner_modules(estimators)))
+    on_gpu = _gpu_members(estimators, X, y, folds, refit, n_classes) if gpu_lane else set()
+
+    def jobs(in_lane):
+        return [
+            delayed(_fit_task)(name, fold, est, X, y, train, test, sample_weight,
+                               methods.get(name), scoring, n_classes, monitor, keep_outputs,
+                               fit_params.get(name))
+            for name, fold, est, train, test in tasks if (name in on_gpu) == in_lane
+        ]
+
+    records = list(run(jobs(False), total=len(tasks), n_jobs=n_jobs, verbose=verbose,
+                       desc=desc, ordered=False, preload=learner_modules(estimators),
+                       lane=jobs(True)))
 
     failed = [r for r in records if "error" in r]
     failed.sort(key=lambda r: (names.index(r["name"]), len(folds) if r["fold"] is None
@@ -389,6 +403,24 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
                      [r for r in records if r["name"] not in errors], X)
     result.fingerprint, result.errors = fingerprint(X, y), errors
     return result
+
+
+def _gpu_members(estimators, X, y, folds, refit, n_classes):
+    """Names of the members whose fits run on a GPU (for the engine's GPU lane).
+
+    A net with ``device="auto"`` is judged at the largest training part it gets (all rows
+    with ``refit``) and the width of ``X`` (a Pipeline may change it before the net).
+    """
+    n_rows = max([len(train) for train, _ in folds] + ([_num_samples(X)] if refit else []),
+                 default=_num_samples(X))
+    n_features = X.shape[1] if len(getattr(X, "shape", ())) == 2 else None
+    if n_classes is not None:
+        n_outputs = n_classes
+    else:
+        n_outputs = 1 if np.ndim(y) < 2 else np.shape(y)[1]
+    return {name for name, estimator in estimators
+            if runs_on_gpu(estimator, n_rows=n_rows, n_features=n_features,
+                           n_outputs=n_outputs)}
 
 
 def _gather(names, folds, methods, records, X):

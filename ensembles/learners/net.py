@@ -192,6 +192,24 @@ def _validation_split(n_samples, y, fraction, seed, stratify):
     return np.sort(train), np.sort(valid)
 
 
+class _FitPlan:
+    """What ``_BaseNet._plan_fit`` decided for one fit (see there)."""
+
+    def __init__(self, seed, device, X_fit, y_fit, valid, net_kwargs, callbacks):
+        self.seed, self.device = seed, device
+        self.X_fit, self.y_fit, self.valid = X_fit, y_fit, valid
+        self.net_kwargs, self._callbacks = net_kwargs, callbacks
+
+    def rng(self):
+        """Fork torch's RNG (and the device's), so the fit leaves the caller's as it was."""
+        cuda = [torch.device(self.device).index or 0] if self.device != "cpu" else []
+        return torch.random.fork_rng(devices=cuda)
+
+    def net(self, module):
+        """The skorch net to train ``module``, with fresh callbacks."""
+        return WeightedNet(module=module, callbacks=self._callbacks(), **self.net_kwargs)
+
+
 class _BaseNet(BaseEstimator):
     _parameter_constraints = {
         "module": [None, StrOptions({"tabm"}), callable, nn.Module],
@@ -352,11 +370,28 @@ class _BaseNet(BaseEstimator):
 
         ``eval_set`` is ``(X_eval, y_eval)`` as checked by ``_check_eval_set``.
         """
+        plan = self._plan_fit(X, y, sample_weight, n_out, criterion, stratify, eval_set)
+        with plan.rng(), _torch_threads(self.n_jobs):
+            # One seed drives weight init, dropout and the loader's shuffling, so two fits
+            # with the same random_state give the same model; the user's global torch RNG
+            # is left as it was.
+            torch.manual_seed(plan.seed)
+            net = plan.net(self._build_module(X.shape[1], n_out))
+            net.fit(plan.X_fit, plan.y_fit)
+        return self._finish_fit(net)
+
+    def _plan_fit(self, X, y, sample_weight, n_out, criterion, stratify=None, eval_set=None):
+        """Everything a fit decides before training: the seed, the device, the
+        early-stopping split, the rows trained on and the skorch net's arguments.
+
+        Shared by the sequential fit and the batched one (``_batched.py``), so that both
+        draw the same seed and split and build the same net.
+        """
         _check_hidden_layer_sizes(self.hidden_layer_sizes)
         self.device_ = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
-        train_split, fit_rows = None, slice(None)
+        train_split, fit_rows, valid = None, slice(None), None
         if self.early_stopping:
             train_idx, valid_idx = _validation_split(
                 X.shape[0], y, self.validation_fraction, seed, stratify
@@ -374,33 +409,28 @@ class _BaseNet(BaseEstimator):
         optimizer_kwargs = {f"optimizer__{k}": v for k, v in optimizer_kwargs.items()}
         # BatchNorm cannot train on a batch of one row: drop such a last batch.
         drop_last = bool(self.batch_norm) and len(y_fit) % self.batch_size == 1
+        net_kwargs = dict(
+            criterion=criterion,
+            criterion__reduction="none",
+            optimizer=optimizer,
+            lr=self.lr,
+            optimizer__weight_decay=self.weight_decay,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            # One batch needs no shuffling, and not shuffling keeps the row order,
+            # so weighted and repeated rows sum in the same order.
+            iterator_train__shuffle=len(y_fit) > self.batch_size,
+            iterator_train__drop_last=drop_last,
+            train_split=train_split,
+            device=self.device_,
+            verbose=self.verbose,
+            **optimizer_kwargs,
+        )
+        return _FitPlan(seed, self.device_, X_fit, y_fit, valid, net_kwargs,
+                        lambda: self._callbacks(validate=train_split is not None,
+                                                eval_set=eval_set))
 
-        cuda_devices = [torch.device(self.device_).index or 0] if self.device_ != "cpu" else []
-        with torch.random.fork_rng(devices=cuda_devices), _torch_threads(self.n_jobs):
-            # One seed drives weight init, dropout and the loader's shuffling, so two fits
-            # with the same random_state give the same model; the user's global torch RNG
-            # is left as it was.
-            torch.manual_seed(seed)
-            net = WeightedNet(
-                module=self._build_module(X.shape[1], n_out),
-                criterion=criterion,
-                criterion__reduction="none",
-                optimizer=optimizer,
-                lr=self.lr,
-                optimizer__weight_decay=self.weight_decay,
-                max_epochs=self.max_epochs,
-                batch_size=self.batch_size,
-                # One batch needs no shuffling, and not shuffling keeps the row order,
-                # so weighted and repeated rows sum in the same order.
-                iterator_train__shuffle=len(y_fit) > self.batch_size,
-                iterator_train__drop_last=drop_last,
-                train_split=train_split,
-                callbacks=self._callbacks(validate=train_split is not None, eval_set=eval_set),
-                device=self.device_,
-                verbose=self.verbose,
-                **optimizer_kwargs,
-            )
-            net.fit(X_fit, y_fit)
+    def _finish_fit(self, net):
         self.net_ = net
         self.history_ = self._history(net)
         self.n_iter_ = len(net.history)
@@ -614,6 +644,10 @@ class NetClassifier(ClassifierMixin, _BaseNet):
         -------
         self : NetClassifier
         """
+        return self._fit_net(**self._fit_args(X, y, sample_weight, eval_set))
+
+    def _fit_args(self, X, y, sample_weight, eval_set):
+        """Validate and encode the data; the arguments of ``_fit_net``."""
         X, y = validate_data(self, X, y, dtype=np.float32)
         X = self._writable(X)
         y_enc = encode_labels(self, y).astype(np.int64)
@@ -622,10 +656,8 @@ class NetClassifier(ClassifierMixin, _BaseNet):
         if self.class_weight is not None:
             weight = weight * compute_sample_weight(self.class_weight, y_enc if isinstance(
                 self.class_weight, str) else y).astype(np.float32)
-        return self._fit_net(
-            X, y_enc, weight, len(self.classes_), nn.CrossEntropyLoss, stratify=y_enc,
-            eval_set=eval_set,
-        )
+        return dict(X=X, y=y_enc, sample_weight=weight, n_out=len(self.classes_),
+                    criterion=nn.CrossEntropyLoss, stratify=y_enc, eval_set=eval_set)
 
     def _encode_eval_target(self, y_eval):
         try:
@@ -769,6 +801,10 @@ class NetRegressor(RegressorMixin, _BaseNet):
         -------
         self : NetRegressor
         """
+        return self._fit_net(**self._fit_args(X, y, sample_weight, eval_set))
+
+    def _fit_args(self, X, y, sample_weight, eval_set):
+        """Validate the data and scale the target; the arguments of ``_fit_net``."""
         X, y = validate_data(self, X, y, dtype=np.float32, multi_output=True, y_numeric=True)
         X = self._writable(X)
         y = np.asarray(y, dtype=np.float32)
@@ -786,10 +822,9 @@ class NetRegressor(RegressorMixin, _BaseNet):
             self._y_mean = np.zeros(y2.shape[1], dtype=np.float32)
             self._y_scale = np.ones(y2.shape[1], dtype=np.float32)
         y_std = (y2 - self._y_mean) / self._y_scale
-        return self._fit_net(
-            X, y_std, weight, y2.shape[1], _REGRESSION_CRITERIA[self.criterion],
-            eval_set=self._check_eval_set(eval_set),
-        )
+        return dict(X=X, y=y_std, sample_weight=weight, n_out=y2.shape[1],
+                    criterion=_REGRESSION_CRITERIA[self.criterion],
+                    eval_set=self._check_eval_set(eval_set))
 
     def _encode_eval_target(self, y_eval):
         try:

@@ -40,7 +40,7 @@ from .._compat import (
 from .._validation import encode_labels
 from ._tabm import TabM
 from ._torch import _ACTIVATIONS, MLP, EvalSetScoring, WeightedNet
-from .device import resolve_device
+from .device import place_net
 
 __all__ = ["NetClassifier", "NetRegressor"]
 
@@ -388,7 +388,7 @@ class _BaseNet(BaseEstimator):
         draw the same seed and split and build the same net.
         """
         _check_hidden_layer_sizes(self.hidden_layer_sizes)
-        self.device_ = resolve_device(self.device)
+        self.device_ = place_net(self, X.shape[0], X.shape[1], n_out)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
         train_split, fit_rows, valid = None, slice(None), None

@@ -424,3 +424,15 @@ def test_run_yields_the_lane_first_then_the_jobs(n_jobs):
     unordered = list(run(jobs, total=7, n_jobs=n_jobs, lane=lane, ordered=False))
     assert sorted(map(str, (x for x, _ in unordered))) == sorted(
         map(str, (x for x, _ in results)))
+
+
+def test_a_tabm_counts_its_k_members_work_SIMULATION(simulated_cuda):
+    """SIMULATION (torch.cuda.is_available patched): a TabM passes each row through its k
+    members, so at a size where one MLP stays on the CPU, the TabM of the same layers
+    goes to the GPU."""
+    shape = dict(hidden_layer_sizes=(512, 512, 512), batch_size=1024, max_epochs=5,
+                 n_jobs=16)
+    assert place_net(NetClassifier(**shape), 40_000, 128, 2) == "cpu"
+    assert place_net(NetClassifier(module="tabm", **shape), 40_000, 128, 2) == "cuda"
+    assert place_net(NetClassifier(module="tabm", module_params={"k": 1}, **shape),
+                     40_000, 128, 2) == "cpu"

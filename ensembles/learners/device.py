@@ -279,8 +279,15 @@ def place_net(net, n_rows, n_features, n_outputs):
     device = net.device
     if device not in (None, "auto") or resolve_device(device) == "cpu":
         return resolve_device(device)
+    n_params = count_net_parameters(net, n_features, n_outputs)
+    # A TabM passes each row through its k members (shared weights, adapters of their
+    # own): its work per row is about k times its parameters, which the rule counts.
+    if isinstance(net.module, str) and net.module == "tabm":
+        from .net import _tabm_k
+
+        n_params *= _tabm_k(net.module_params)
     return resolve_net_device(
-        device, n_rows, count_net_parameters(net, n_features, n_outputs), net.batch_size,
+        device, n_rows, n_params, net.batch_size,
         n_epochs=net.max_epochs, n_threads=_net_threads(net.n_jobs))
 
 

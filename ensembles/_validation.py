@@ -4,14 +4,16 @@ import os
 import sys
 import warnings
 
+import numpy as np
 import sklearn
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._compat import _check_y
+from ._compat import _check_sample_weight, _check_y
 
-__all__ = ["encode_labels", "label_encoder", "last_step", "name_failure", "warn_user"]
+__all__ = ["check_sample_weight", "encode_labels", "label_encoder", "last_step",
+           "name_failure", "warn_user"]
 
 
 def label_encoder(y, owner, estimator=None, *, min_classes=2):
@@ -44,6 +46,32 @@ def encode_labels(estimator, y, *, min_classes=2):
     estimator._label_encoder = encoder
     estimator.classes_ = encoder.classes_
     return y_enc
+
+
+def check_sample_weight(sample_weight, X, owner, *, dtype=None, copy=False):
+    """``sample_weight`` checked for ``owner``'s fit: one finite, non-negative weight a row
+    of ``X``, not all zero; None (no weights) stays None. Returns a float array.
+
+    The one check every estimator of the package makes, so a bad weight gets the same
+    error everywhere, before any member is fitted (a negative weight otherwise reaches
+    the members and the combiners' weighted means: a ``ZeroDivisionError`` or, worse,
+    a fit that quietly subtracts rows). The error for a negative weight starts with
+    scikit-learn's sentence (its tests match it) and goes on to name the first one and its
+    row; a wrong shape, NaN or all zeros get scikit-learn's errors.
+    """
+    if sample_weight is None:
+        return None
+    weight = _check_sample_weight(sample_weight, X, dtype=dtype, copy=copy)
+    negative = np.flatnonzero(weight < 0)
+    if negative.size:
+        row = int(negative[0])
+        raise ValueError(
+            f"Negative values in data passed to `sample_weight`: {owner} expects weights "
+            f">= 0, one a row of X; got {weight[row]:g} at row {row} ({negative.size} "
+            f"negative weight{'s' if negative.size > 1 else ''} in all). Give those rows "
+            "weight 0 or drop them."
+        )
+    return weight
 
 
 def last_step(estimator):

@@ -39,7 +39,7 @@ from ._compat import (
     process_routing,
     validate_data,
 )
-from ._validation import encode_labels
+from ._validation import check_sample_weight, encode_labels
 from .engine.oof import FoldAverage, cross_fit, make_folds
 from .engine.replay import UserLabels
 from .learners.device import set_device
@@ -177,6 +177,12 @@ class BaseEnsemble(BaseEstimator):
                 f"{len(y)}."
             )
         return self._encode_target(y)
+
+    def _check_sample_weight(self, sample_weight, X, *, dtype=None, copy=False):
+        """``sample_weight`` checked once for this ensemble (see
+        :func:`~ensembles._validation.check_sample_weight`); None stays None."""
+        return check_sample_weight(sample_weight, X, type(self).__name__, dtype=dtype,
+                                   copy=copy)
 
     def _encode_target(self, y):
         """Classifiers: labels encoded once as 0..K-1 (``classes_`` keeps the user's);

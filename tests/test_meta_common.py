@@ -8,6 +8,7 @@ each checked to cover every meta-learner.
 """
 
 import pickle
+import re
 
 import joblib
 import numpy as np
@@ -194,6 +195,28 @@ def test_zero_weight_is_dropping_the_row(estimator):
     # LogisticRegression's and Ridge's solvers sum over the zero-weight rows too).
     for method in got:
         assert_allclose(got[method], expected[method], rtol=1e-10, err_msg=method)
+
+
+# Every estimator of the package, nets included: one check, one message (issue 14, item 4).
+_WEIGHTED = META + [NetClassifier(max_epochs=1), NetRegressor(max_epochs=1)]
+
+
+def test_the_weighted_table_covers_every_estimator():
+    assert {_name(e) for e in _WEIGHTED} == {cls.__name__ for cls in public_estimators()}
+
+
+@pytest.mark.parametrize("estimator", _WEIGHTED, ids=_name)
+def test_a_negative_weight_gets_the_same_error_from_every_estimator(estimator):
+    X, y = _data(estimator)
+    weight = np.ones(len(y))
+    weight[[7, 40]] = [-0.5, -2.0]
+    message = (
+        f"Negative values in data passed to `sample_weight`: {_name(estimator)} expects "
+        "weights >= 0, one a row of X; got -0.5 at row 7 (2 negative weights in all). Give "
+        "those rows weight 0 or drop them."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        clone(estimator).fit(X, y, sample_weight=weight)
 
 
 # -- 'drop' -----------------------------------------------------------------------------

@@ -80,12 +80,26 @@ def test_prefit_member_on_a_subset_of_the_classes_is_aligned():
     assert_allclose(meta[:, :2], partial.predict_proba(X))
 
 
-@pytest.mark.parametrize("cv", ["prefit", 3])
-def test_prefit_member_with_unknown_classes_names_itself(cv):
+@pytest.mark.parametrize("Ensemble, cv", [
+    (StackingClassifier, "prefit"), (StackingClassifier, 3), (VotingClassifier, None),
+    (EnsembleSelectionClassifier, 3)])
+def test_prefit_member_with_unknown_classes_names_itself(Ensemble, cv):
     y = LABELS["strings"]
     other = LogisticRegression(max_iter=1000).fit(X, np.where(y == "setosa", "rose", y))
-    members = [("lr", FrozenEstimator(other) if cv == 3 else other)]
+    members = [("lr", other if cv == "prefit" else FrozenEstimator(other))]
+    params = {} if cv is None else {"cv": cv}
     with pytest.raises(ValueError, match=r"member 'lr' \(.*LogisticRegression\) was fitted "
                        r"on the classes \['rose', 'versicolor', 'virginica'\], of which "
                        r"\['rose'\] are not among y's classes"):
-        StackingClassifier(members, cv=cv).fit(X, y)
+        Ensemble(members, **params).fit(X, y)
+
+
+@pytest.mark.parametrize("Ensemble", [StackingClassifier, VotingClassifier,
+                                      EnsembleSelectionClassifier])
+def test_frozen_member_fitted_on_labels_of_another_type_names_itself(Ensemble):
+    # 0..2 against y's strings: encoded labels must not pass for the user's
+    other = LogisticRegression(max_iter=1000).fit(X, _y)
+    with pytest.raises(ValueError, match=r"member 'lr' \(.*LogisticRegression\) was fitted "
+                       r"on the classes \[0, 1, 2\], of which \[0, 1, 2\] are not among "
+                       r"y's classes \['setosa', 'versicolor', 'virginica'\]"):
+        Ensemble([("lr", FrozenEstimator(other))]).fit(X, LABELS["strings"])

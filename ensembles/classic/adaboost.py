@@ -24,7 +24,6 @@ from .._compat import (
     HasMethods,
     Interval,
     StrOptions,
-    _check_sample_weight,
     _fit_context,
     _num_samples,
     _safe_indexing,
@@ -87,8 +86,8 @@ class _BaseAdaBoost(BaseOneLearner):
         resample = self._check_resample(template)
         X = self._check_X(X, reset=True)
         y = self._check_target(X, y)
-        weight = _check_sample_weight(sample_weight, X, dtype=np.float64, copy=True,
-                                      ensure_non_negative=True)
+        weight = (np.ones(_num_samples(X)) if sample_weight is None else
+                  self._check_sample_weight(sample_weight, X, dtype=np.float64, copy=True))
         total = weight.sum()
         weight /= total
         # Members get the weights back on the user's scale (mean 1 when none were given),

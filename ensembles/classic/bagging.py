@@ -36,7 +36,6 @@ from .._compat import (
     MethodMapping,
     StrOptions,
     _check_method_params,
-    _check_sample_weight,
     _check_y,
     _fit_context,
     _raise_for_params,
@@ -214,8 +213,8 @@ class _BaseBagging(BaseOneLearner):
             self._check_warm_classes(classes)
         n_samples, n_features = X.shape
         p = None
+        sample_weight = self._check_sample_weight(sample_weight, X)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
             if not self.bootstrap:
                 warn_user(
                     f"When fitting {type(self).__name__} with sample_weight it is "

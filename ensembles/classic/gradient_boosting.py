@@ -33,7 +33,6 @@ from .._compat import (
     HasMethods,
     Interval,
     StrOptions,
-    _check_sample_weight,
     _fit_context,
     _safe_indexing,
 )
@@ -121,7 +120,7 @@ class _BaseGradientBoosting(BaseOneLearner):
         self._loss = loss = self._make_loss()
         w = None
         if sample_weight is not None:
-            w = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+            w = self._check_sample_weight(sample_weight, X)
             check_accepts_sample_weight(member, "estimator")
             if not np.all(w > 0):  # a row of weight 0 is not there, whatever the member
                 keep = np.flatnonzero(w > 0)

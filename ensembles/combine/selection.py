@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from .._compat import Interval, _check_sample_weight, _fit_context
+from .._compat import Interval, _fit_context
 from ..base import BaseCombiner
 from ..engine.oof import _predict
 from .scoring import prediction_scorer
@@ -151,8 +151,7 @@ class _BaseSelection(BaseCombiner, BaseEstimator):
             )
         X = self._check_X(X)
         y_enc = self._check_target(X, y)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X)
+        sample_weight = self._check_sample_weight(sample_weight, X)
         return members, X, y_enc, sample_weight
 
     def _bag_size(self, n_members):

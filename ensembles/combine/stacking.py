@@ -34,7 +34,6 @@ from .._compat import (
     MethodMapping,
     StrOptions,
     _check_feature_names_in,
-    _check_sample_weight,
     _fit_context,
     _routing_enabled,
     process_routing,
@@ -147,8 +146,8 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
         self._check_final()
         X = self._check_X(X)
         y_enc = self._check_target(X, y)
+        sample_weight = self._check_sample_weight(sample_weight, X)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X)
             if self.cv != "prefit" and not _routing_enabled():  # before the methods, as
                 for name, est in members:  # scikit-learn's fit fails on weights first
                     check_accepts_sample_weight(est, f"member {name!r}")

@@ -17,7 +17,6 @@ from sklearn.utils.validation import check_is_fitted
 from .._compat import (
     StrOptions,
     _check_feature_names_in,
-    _check_sample_weight,
     _fit_context,
     _message_with_time,
 )
@@ -98,8 +97,7 @@ class _BaseVoting(BaseCombiner, TransformerMixin, BaseEstimator):
             self._check_voting_members(members)
         X = self._check_X(X)
         y_enc = self._check_target(X, y)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X)
+        sample_weight = self._check_sample_weight(sample_weight, X)
         return members, X, y_enc, sample_weight
 
     def _oof_methods(self, members):

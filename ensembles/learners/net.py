@@ -32,12 +32,11 @@ from torch import nn
 from .._compat import (
     Interval,
     StrOptions,
-    _check_sample_weight,
     _check_y,
     _fit_context,
     validate_data,
 )
-from .._validation import encode_labels
+from .._validation import check_sample_weight, encode_labels
 from ._tabm import TabM
 from ._torch import _ACTIVATIONS, MLP, EvalSetScoring, WeightedNet
 from .device import place_net
@@ -476,7 +475,9 @@ class _BaseNet(BaseEstimator):
         return X if X.flags.writeable else X.copy()
 
     def _validated_weights(self, sample_weight, X):
-        return _check_sample_weight(sample_weight, X, dtype=np.float32, ensure_non_negative=True)
+        if sample_weight is None:
+            return np.ones(len(X), dtype=np.float32)
+        return check_sample_weight(sample_weight, X, type(self).__name__, dtype=np.float32)
 
     def _check_eval_set(self, eval_set):
         """``eval_set`` as float32 ``X_eval`` and ``y_eval`` in the net's encoding, or None.

@@ -28,6 +28,15 @@ def _predict(estimator, X, method, n_classes):
     A fold whose training part lacks a class gives a model with fewer columns; the missing
     ones are filled as scikit-learn's ``cross_val_predict`` does (0 for probabilities,
     the lowest float for decision values).
+
+    Probabilities of one class per column (``n_classes`` given) enter as float64 rows
+    that sum to one: members that answer in float32 (XGBoost, nets) give rows that,
+    cast, miss one by ~1e-7, more than scikit-learn's float64 tolerance, so every log-loss
+    of a member or of an average of members warned "y_prob values do not sum to one".
+    Renormalising here, where members' probabilities enter the engine, fixes them once
+    for every consumer (out-of-fold features, voting, selection, the report and the
+    benchmark). Float64 probabilities are left bit for bit as the member gives them; a
+    row that does not sum to a positive finite number is left as given too.
     """
     out = getattr(estimator, method)(X)
     if isinstance(out, list):  # multilabel probabilities: one (n, 2) array per label
@@ -37,6 +46,8 @@ def _predict(estimator, X, method, n_classes):
         return out.reshape(len(out), -1) if out.ndim > 1 else out
     if out.ndim == 1:  # binary decision_function
         return out
+    if method == "predict_proba":
+        out = _sum_to_one(out)
     classes = np.asarray(getattr(estimator, "classes_", np.arange(out.shape[1])))
     if out.shape[1] == n_classes and np.array_equal(classes, np.arange(n_classes)):
         return out
@@ -46,6 +57,21 @@ def _predict(estimator, X, method, n_classes):
     full = np.full((len(out), n_classes), fill, dtype=float)
     full[:, classes.astype(int)] = out
     return full
+
+
+def _sum_to_one(proba):
+    """``proba`` (rows of class probabilities) as float64 rows that sum to one.
+
+    Float64 probabilities are returned as given (a member's scores then equal
+    scikit-learn's ``cross_validate`` bit for bit); any other dtype is cast and
+    renormalised.
+    """
+    if np.asarray(proba).dtype == np.float64:
+        return proba
+    proba = np.asarray(proba, dtype=np.float64)
+    total = proba.sum(axis=1, keepdims=True)
+    usable = np.isfinite(total) & (total > 0)
+    return np.divide(proba, total, out=proba.copy(), where=usable)
 
 
 class Replay:

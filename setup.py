@@ -17,6 +17,8 @@ EXTRAS = {
     "plot": ["matplotlib>=3.7"],
     "dask": ["dask[distributed]>=2024.1"],
     "optuna": ["optuna>=3.5"],
+    # Saving and loading without pickle's code execution (ensembles.persistence).
+    "skops": ["skops>=0.10"],
     "docs": ["sphinx>=7", "numpydoc>=1.6", "sphinx-gallery>=0.15", "matplotlib>=3.7"],
     "dev": [
         # The default test run includes scikit-learn's own ensemble test files against
@@ -33,6 +35,8 @@ EXTRAS = {
         # The paper authors' TabM (Apache-2.0): tests/test_tabm.py checks our TabM
         # (ensembles/learners/_tabm.py) against it layer for layer; not needed to run.
         "tabm>=0.0.3",
+        # tests/test_persistence.py round-trips every estimator through skops.io.
+        "skops>=0.10",
     ],
 }
 

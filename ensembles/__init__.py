@@ -13,6 +13,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:  # what IDEs and type checkers see; never run
     from . import datasets as datasets
+    from . import persistence as persistence
     from .classic.adaboost import AdaBoostClassifier, AdaBoostRegressor
     from .classic.bagging import BaggingClassifier, BaggingRegressor
     from .classic.gradient_boosting import (
@@ -58,7 +59,7 @@ _SOURCES = {
     "set_device": ".learners.device",
 }
 # Submodules reachable as attributes without their own import statement.
-_SUBMODULES = ("datasets",)
+_SUBMODULES = ("datasets", "persistence")
 
 __all__ = [
     "AdaBoostClassifier",

@@ -65,7 +65,11 @@ def _fit_context(*, prefer_skip_nested_validation):
     a new one) would otherwise leave new ``classes_`` or ``n_features_in_`` over the old
     fitted members, a model that predicts nothing. Fitted attributes are rebound, not
     changed in place, by our ``fit`` methods, so a shallow snapshot of the instance
-    (lists, dicts and arrays copied one level) is enough to restore it.
+    (lists, dicts and arrays copied one level) is enough to restore it. The very objects
+    are put back, their contents restored in place only where a fit changed them (a
+    warm start appends to ``estimators_``): an attribute shared with another object (as
+    ``classes_`` with a label encoder) stays shared, so the estimator pickles to the
+    same bytes as before the call.
     """
     sklearn_decorator = _sklearn_fit_context(
         prefer_skip_nested_validation=prefer_skip_nested_validation)
@@ -75,16 +79,37 @@ def _fit_context(*, prefer_skip_nested_validation):
 
         @functools.wraps(fit_method)
         def wrapper(estimator, *args, **kwargs):
-            before = {key: copy.copy(value) if isinstance(value, (list, dict, np.ndarray))
-                      else value for key, value in vars(estimator).items()}
+            before = dict(vars(estimator))
+            contents = {key: copy.copy(value) for key, value in before.items()
+                        if isinstance(value, (list, dict, np.ndarray))}
             try:
                 return checked_fit(estimator, *args, **kwargs)
             except BaseException:
                 vars(estimator).clear()
                 vars(estimator).update(before)
+                for key, saved in contents.items():
+                    _restore_contents(before[key], saved)
                 raise
 
         return wrapper
 
     return decorator
 
+
+
+def _restore_contents(container, saved):
+    """Give ``container`` (a list, dict or array) the contents of ``saved``, its shallow
+    copy, if it no longer has them."""
+    if isinstance(container, np.ndarray):
+        if container.shape != saved.shape or container.dtype != saved.dtype:
+            return  # resized in place: nothing of ours does that
+        if container.tobytes() != saved.tobytes():
+            container[...] = saved
+    elif isinstance(container, list):
+        if len(container) != len(saved) or any(
+                a is not b for a, b in zip(container, saved, strict=True)):
+            container[:] = saved
+    elif list(container) != list(saved) or any(
+            container[key] is not saved[key] for key in saved):
+        container.clear()
+        container.update(saved)

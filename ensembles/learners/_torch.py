@@ -4,7 +4,10 @@ Kept apart from ``net.py`` and ``_net_base.py`` so that the scikit-learn facing
 estimators read in one sitting.
 """
 
+import contextlib
 import copy
+import signal
+import threading
 import weakref
 from collections.abc import Mapping
 
@@ -231,6 +234,55 @@ class EvalSetScoring(Callback):
         self.X = self.y = self.X_ = self.y_ = None
 
 
+class _SigintWatch:
+    """Whether a SIGINT (Ctrl-C) raised while the block ran: ``raised`` is then True.
+
+    skorch's callbacks stop training by raising ``KeyboardInterrupt`` (its
+    ``EarlyStopping`` does), and ``NeuralNet.partial_fit`` swallows every
+    ``KeyboardInterrupt`` as such a stop, a real Ctrl-C too: the fit returned normally
+    with an under-trained net. A real one comes through the SIGINT handler, so the
+    block chains a handler of its own before the caller's, which notes the interrupt
+    and calls the caller's handler (which raises as before). Only the main thread
+    receives SIGINT, and only it may set handlers: elsewhere nothing is watched, and a
+    ``KeyboardInterrupt`` there can only be a callback's stop.
+    """
+
+    def __init__(self):
+        self.raised = False
+
+    @contextlib.contextmanager
+    def watching(self):
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+        previous = signal.getsignal(signal.SIGINT)
+        if not callable(previous):  # SIG_IGN or SIG_DFL: no KeyboardInterrupt to tell apart
+            yield self
+            return
+
+        def handler(signum, frame):
+            try:
+                previous(signum, frame)
+            except BaseException:
+                self.raised = True
+                raise
+
+        signal.signal(signal.SIGINT, handler)
+        try:
+            yield self
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+class _Interrupted(BaseException):
+    """A real Ctrl-C on its way through skorch's ``partial_fit`` (which would swallow a
+    ``KeyboardInterrupt``); ``WeightedNet.partial_fit`` raises the original again."""
+
+    def __init__(self, interrupt):
+        super().__init__()
+        self.interrupt = interrupt
+
+
 def _has_heads(module, output):
     """Whether ``output`` holds the k heads of a module like TabM (``_tabm.py``): one
     with a ``combine_heads`` method, which returns (rows, k, out) in training mode."""
@@ -273,6 +325,25 @@ class WeightedNet(NeuralNet):
             return super().__getstate__()
         finally:
             self.cuda_dependent_attributes_ = own
+
+    # -- interrupts --------------------------------------------------------------------
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        # A callback's KeyboardInterrupt (EarlyStopping's stop) goes on to skorch's
+        # partial_fit, which ends training there as skorch means it to; a real Ctrl-C
+        # (seen by _SigintWatch) passes it as _Interrupted and leaves the fit.
+        with _SigintWatch().watching() as sigint:
+            try:
+                return super().fit_loop(X, y, epochs, **fit_params)
+            except KeyboardInterrupt as exc:
+                if sigint.raised:
+                    raise _Interrupted(exc) from None
+                raise
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        try:
+            return super().partial_fit(X, y, classes, **fit_params)
+        except _Interrupted as wrapped:
+            raise wrapped.interrupt from None
 
     def infer(self, x, **fit_params):
         if isinstance(x, Mapping):

@@ -445,7 +445,7 @@ class BaseCombiner(_BaseComposition, BaseEnsemble):
             methods=self._oof_methods(members) if folds else None,
             sample_weight=member_weight, refit=refit, n_classes=n_classes,
             n_jobs=self.n_jobs, verbose=self.verbose, desc=type(self).__name__,
-            fit_params=fit_params,
+            fit_params=fit_params, batch_nets=getattr(self, "batch_nets", "auto"),
         )
         if refit:
             fitted = [self.cross_fit_.full_estimators[n] for n in names]

@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from .._compat import Interval, _fit_context
+from .._compat import Interval, StrOptions, _fit_context
 from ..base import BaseCombiner
 from ..engine.oof import _predict
 from .scoring import prediction_scorer
@@ -82,12 +82,13 @@ class _BaseSelection(BaseCombiner, BaseEstimator):
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "device": [None, str],
+        "batch_nets": ["boolean", StrOptions({"auto"})],
         "verbose": ["verbose"],
     }
 
     def __init__(self, estimators, *, n_iter=50, scoring=None, n_init=1, n_bags=1,
                  bag_fraction=0.5, cv=5, refit=True, n_jobs=None, random_state=None,
-                 device=None, verbose=0):
+                 device=None, batch_nets="auto", verbose=0):
         self.estimators = estimators
         self.n_iter = n_iter
         self.scoring = scoring
@@ -99,6 +100,7 @@ class _BaseSelection(BaseCombiner, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.device = device
+        self.batch_nets = batch_nets
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -236,6 +238,15 @@ _PARAMETERS = """
         Draws the seeds of members whose ``random_state`` is unset, and the bags.
     device : {{None, "auto", "cpu", "cuda", "cuda:N"}}, default=None
         None leaves members as given; otherwise :func:`ensembles.set_device` on each.
+    batch_nets : {{"auto", True, False}}, default="auto"
+        The fits of a member that is one of our nets (:class:`~ensembles.NetClassifier`,
+        :class:`~ensembles.NetRegressor`): its fold models and, with ``refit``, its fit on
+        all rows, are trained together as one batched model, in one task: each equals its
+        own fit to float32 rounding, and small nets train several times faster. "auto"
+        batches the nets that can be (the default MLP without dropout or batch
+        normalisation, Adam or AdamW, no learning-rate schedule or extra callbacks) and fits
+        the others fold by fold; True raises a ``ValueError`` saying why when a net member
+        cannot be batched; False never batches (see :func:`ensembles.engine.oof.cross_fit`).
     verbose : int, default=0
         A progress bar over the (member, fold) fits when > 0.
 

@@ -67,12 +67,13 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "device": [None, str],
+        "batch_nets": ["boolean", StrOptions({"auto"})],
         "verbose": ["verbose"],
     }
 
     def __init__(self, estimators, *, final_estimator=None, cv=5, stack_method="auto",
                  passthrough=False, refit=True, n_jobs=None, random_state=None, device=None,
-                 verbose=0):
+                 batch_nets="auto", verbose=0):
         self.estimators = estimators
         self.final_estimator = final_estimator
         self.cv = cv
@@ -82,6 +83,7 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.device = device
+        self.batch_nets = batch_nets
         self.verbose = verbose
 
     # -- fitting ----------------------------------------------------------------------
@@ -340,6 +342,15 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         Draws the seeds of members whose ``random_state`` is unset.
     device : {None, "auto", "cpu", "cuda", "cuda:N"}, default=None
         None leaves members as given; otherwise :func:`ensembles.set_device` on each.
+    batch_nets : {"auto", True, False}, default="auto"
+        The fits of a member that is one of our nets (:class:`~ensembles.NetClassifier`,
+        :class:`~ensembles.NetRegressor`): its fold models and, with ``refit``, its fit on
+        all rows, are trained together as one batched model, in one task: each equals its
+        own fit to float32 rounding, and small nets train several times faster. "auto"
+        batches the nets that can be (the default MLP without dropout or batch
+        normalisation, Adam or AdamW, no learning-rate schedule or extra callbacks) and fits
+        the others fold by fold; True raises a ``ValueError`` saying why when a net member
+        cannot be batched; False never batches (see :func:`ensembles.engine.oof.cross_fit`).
     verbose : int, default=0
         A progress bar over the (member, fold) fits when > 0.
 

@@ -9,6 +9,7 @@ with ``refit=True`` costs one scheduling round, not two.
 """
 
 import inspect
+import sys
 import time
 from dataclasses import dataclass, field
 from numbers import Integral
@@ -26,7 +27,7 @@ from sklearn.utils.validation import has_fit_parameter
 from .._compat import _check_method_params, _num_samples, _safe_indexing
 from .._validation import name_failure, warn_user
 from ..learners.device import runs_on_gpu
-from .parallel import learner_modules, run
+from .parallel import Several, learner_modules, run
 from .replay import Replay, _predict
 
 __all__ = [
@@ -131,6 +132,16 @@ def check_accepts_sample_weight(estimator, name):
         )
 
 
+def _fit_kwargs(estimator, sample_weight, name, fit_params):
+    """The keyword arguments :func:`fit_member` passes to ``estimator.fit``."""
+    kwargs = dict(fit_params or {})
+    if sample_weight is not None:
+        check_accepts_sample_weight(estimator, name)
+        _, key = _weight_target(estimator)
+        kwargs[key] = sample_weight
+    return kwargs
+
+
 def fit_member(estimator, X, y, sample_weight=None, name="estimator", eval_set=None,
                watch=None, fit_params=None):
     """Fit ``estimator`` with ``sample_weight`` routed to where it can be used.
@@ -146,38 +157,25 @@ def fit_member(estimator, X, y, sample_weight=None, name="estimator", eval_set=N
     ``fit_params`` (routed metadata, see :meth:`ensembles.base.BaseCombiner._route_fit`)
     are passed to ``fit`` as they are.
     """
-    kwargs = dict(fit_params or {})
-    if sample_weight is not None:
-        check_accepts_sample_weight(estimator, name)
-        _, key = _weight_target(estimator)
-        kwargs[key] = sample_weight
+    kwargs = _fit_kwargs(estimator, sample_weight, name, fit_params)
     if eval_set is None or watch is None:
         return estimator.fit(X, y, **kwargs)
     return watch(estimator, X, y, eval_set, kwargs)
 
 
-def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, scorers,
-              n_classes, monitor=None, keep_outputs=False, fit_params=None):
-    """One (member, fold) fit; module-level so that loky and dask can pickle it."""
-    record = {"name": name, "fold": fold}
-    X_train = X if train is None else _safe_indexing(X, train)
-    y_train = y if train is None else y[train]
-    if fit_params and train is not None:  # sample-aligned metadata: the fold's rows
+def _fold_data(X, y, train, sample_weight, fit_params):
+    """(X, y, sample_weight, fit_params) of a fold's training rows (all rows: None)."""
+    if train is None:
+        return X, y, sample_weight, fit_params
+    if fit_params:  # sample-aligned metadata: the fold's rows
         fit_params = _check_method_params(X, fit_params, indices=train)
-    w_train = None
-    if sample_weight is not None:
-        w_train = sample_weight if train is None else sample_weight[train]
-    eval_set = None
-    if monitor and test is not None:
-        eval_set = (_safe_indexing(X, test), y[test])
-    start = time.perf_counter()
-    try:
-        fit_member(estimator, X_train, y_train, w_train, eval_set=eval_set, watch=monitor,
-                   fit_params=fit_params)
-    except Exception as exc:  # noqa: BLE001 - re-raised by the caller, with the member named
-        record["error"] = exc
-        return record
-    record["fit_time"] = time.perf_counter() - start
+    w_train = None if sample_weight is None else sample_weight[train]
+    return _safe_indexing(X, train), y[train], w_train, fit_params
+
+
+def _score_fold(record, estimator, X, y, X_train, y_train, test, method, scorers,
+                n_classes, keep_outputs):
+    """Predict and score a fitted fold model into ``record`` (a refit has no test)."""
     record["estimator"] = estimator
     if test is None:
         return record
@@ -199,6 +197,71 @@ def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, s
         return record
     record["score_time"] = time.perf_counter() - start
     return record
+
+
+def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, scorers,
+              n_classes, monitor=None, keep_outputs=False, fit_params=None):
+    """One (member, fold) fit; module-level so that loky and dask can pickle it."""
+    record = {"name": name, "fold": fold}
+    X_train, y_train, w_train, fit_params = _fold_data(X, y, train, sample_weight,
+                                                       fit_params)
+    eval_set = None
+    if monitor and test is not None:
+        eval_set = (_safe_indexing(X, test), y[test])
+    start = time.perf_counter()
+    try:
+        fit_member(estimator, X_train, y_train, w_train, eval_set=eval_set, watch=monitor,
+                   fit_params=fit_params)
+    except Exception as exc:  # noqa: BLE001 - re-raised by the caller, with the member named
+        record["error"] = exc
+        return record
+    record["fit_time"] = time.perf_counter() - start
+    return _score_fold(record, estimator, X, y, X_train, y_train, test, method, scorers,
+                       n_classes, keep_outputs)
+
+
+def _fit_batch_task(name, fits, X, y, sample_weight, method, scorers, n_classes,
+                    keep_outputs=False, fit_params=None):
+    """A net member's fold fits (and its refit), ``fits`` = [(fold, estimator, train,
+    test), ...], trained as one batched model (:func:`ensembles.learners._batched.
+    fit_together`), then each predicted and scored as :func:`_fit_task` does.
+
+    Each record's ``fit_time`` is the batch's time split evenly over its fits: the fits
+    share every step, so no one of them has a time of its own.
+
+    An error of the batch as a whole (one exception returned for several fits) does not
+    say which fold caused it: those fits are then made again one by one, so that each
+    fold gets its own result and a failure names its own fold, as fold by fold.
+    """
+    from ..learners._batched import fit_together
+
+    data = [_fold_data(X, y, train, sample_weight, fit_params) for _, _, train, _ in fits]
+    tasks = [(estimator, X_train, y_train, _fit_kwargs(estimator, w_train, name, params))
+             for (_, estimator, _, _), (X_train, y_train, w_train, params) in zip(
+                 fits, data, strict=True)]
+    start = time.perf_counter()
+    fitted = fit_together(tasks)
+    shared = [i for i, result in enumerate(fitted)
+              if isinstance(result, Exception) and sum(r is result for r in fitted) > 1]
+    for i in shared:
+        estimator, X_train, y_train, kwargs = tasks[i]
+        try:
+            fitted[i] = clone(estimator).fit(X_train, y_train, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - named by the caller
+            fitted[i] = exc
+    share = (time.perf_counter() - start) / len(fits)
+    records = Several()
+    for (fold, _, _, test), (X_train, y_train, _, _), result in zip(fits, data, fitted,
+                                                                  strict=True):
+        record = {"name": name, "fold": fold}
+        if isinstance(result, Exception):
+            record["error"] = result
+        else:
+            record["fit_time"] = share
+            _score_fold(record, result, X, y, X_train, y_train, test, method, scorers,
+                        n_classes, keep_outputs)
+        records.append(record)
+    return records
 
 
 def _first_member_has(method):
@@ -298,7 +361,7 @@ def note_failures(errors, notes, left):
 def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scoring=None,
               refit=False, n_classes=None, n_jobs=None, verbose=0, desc="fitting",
               monitor=None, keep_outputs=False, on_error="raise", fit_params=None,
-              gpu_lane=True):
+              gpu_lane=True, batch_nets="auto"):
     """Fit each (member, fold) pair once, in parallel, and gather what was learned.
 
     Parameters
@@ -351,6 +414,18 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         other members' tasks spread over the remaining workers: one CUDA context, no
         contention for the device. False spreads them like the others. Where the
         tasks run never changes what they fit.
+    batch_nets : {"auto", True, False}, default="auto"
+        The fold models of a member that is one of our nets (:class:`~ensembles.
+        NetClassifier`, :class:`~ensembles.NetRegressor`), and its fit on all rows with
+        ``refit``, are trained together as one batched model, in one task (see
+        :mod:`ensembles.learners._batched`): each equals its own fit to float32
+        rounding. "auto" batches the nets that can be (the default MLP without dropout
+        or batch normalisation, Adam or AdamW, no learning-rate schedule, extra
+        callbacks, fit parameters besides ``sample_weight`` or ``monitor``) and fits
+        the others fold by fold; True raises a ``ValueError`` saying why when a net
+        member cannot be batched (other members are fitted as usual); False never
+        batches. A batched member's ``fit_times`` (and ``refit_times``) are the batch's
+        time split evenly over its fits.
 
     Returns
     -------
@@ -367,26 +442,43 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
     if sample_weight is not None:  # fail before any fit, not after some
         for name, estimator in estimators:
             check_accepts_sample_weight(estimator, f"member {name!r}")
-    tasks = []
+    if batch_nets not in ("auto", True, False):
+        raise ValueError(f"batch_nets must be 'auto', True or False; got {batch_nets!r}.")
+    n_fits = len(folds) + bool(refit)
+    tasks, batches = [], []
     for name, estimator in estimators:
-        for fold, (train, test) in enumerate(folds):
-            tasks.append((name, fold, clone(estimator), train, test))
+        fits = [(fold, clone(estimator), train, test)
+                for fold, (train, test) in enumerate(folds)]
         if refit:
-            tasks.append((name, None, clone(estimator), None, None))
+            fits.append((None, clone(estimator), None, None))
+        if _batches_member(name, estimator, fit_params.get(name), n_fits, monitor,
+                           batch_nets):
+            batches.append((name, fits))
+        else:
+            tasks += [(name, *fit) for fit in fits]
 
     on_gpu = _gpu_members(estimators, X, y, folds, refit, n_classes) if gpu_lane else set()
 
     def jobs(in_lane):
-        return [
+        # A batch is the longest task: first, so that the others fill the workers
+        # around it. It runs in a worker like any task (beside the other members' fits;
+        # in the GPU lane for a member on a GPU), not in this process, which only
+        # gathers results.
+        batched = [
+            delayed(_fit_batch_task)(name, fits, X, y, sample_weight, methods.get(name),
+                                     scoring, n_classes, keep_outputs, fit_params.get(name))
+            for name, fits in batches if (name in on_gpu) == in_lane
+        ]
+        return batched + [
             delayed(_fit_task)(name, fold, est, X, y, train, test, sample_weight,
                                methods.get(name), scoring, n_classes, monitor, keep_outputs,
                                fit_params.get(name))
             for name, fold, est, train, test in tasks if (name in on_gpu) == in_lane
         ]
 
-    records = list(run(jobs(False), total=len(tasks), n_jobs=n_jobs, verbose=verbose,
-                       desc=desc, ordered=False, preload=learner_modules(estimators),
-                       lane=jobs(True)))
+    records = list(run(jobs(False), total=n_fits * len(estimators), n_jobs=n_jobs,
+                       verbose=verbose, desc=desc, ordered=False,
+                       preload=learner_modules(estimators), lane=jobs(True)))
 
     failed = [r for r in records if "error" in r]
     failed.sort(key=lambda r: (names.index(r["name"]), len(folds) if r["fold"] is None
@@ -403,6 +495,28 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
                      [r for r in records if r["name"] not in errors], X)
     result.fingerprint, result.errors = fingerprint(X, y), errors
     return result
+
+
+def _batches_member(name, estimator, fit_params, n_fits, monitor, batch_nets):
+    """Whether member ``name``'s fits are trained as one batched model (``batch_nets``)."""
+    if batch_nets is False or n_fits < 2:
+        return False
+    # Our nets' module is loaded if the member is one of them (torch loads with it).
+    net_module = sys.modules.get("ensembles.learners.net")
+    if net_module is None or not isinstance(estimator, net_module._BaseNet):
+        return False  # not a net: nothing to batch, whatever batch_nets says
+    if monitor is not None:
+        refusal = "its folds are watched on an eval_set (monitor)"
+    else:
+        from ..learners._batched import batch_refusal
+
+        refusal = batch_refusal(estimator, fit_params)
+    if refusal is not None and batch_nets is True:
+        raise ValueError(
+            f"batch_nets=True: the fold models of member {name!r} cannot be trained as "
+            f"one batched model: {refusal}. Set batch_nets='auto' to fit them fold by "
+            "fold in that case.")
+    return refusal is None
 
 
 def _gpu_members(estimators, X, y, folds, refit, n_classes):

@@ -21,7 +21,7 @@ import sys
 
 from joblib import Parallel, delayed, effective_n_jobs
 
-__all__ = ["learner_modules", "progress", "run"]
+__all__ = ["Several", "learner_modules", "progress", "run"]
 
 # Libraries a worker imports in its first task whenever the calling process has them.
 _HEAVY = ("torch", "skorch", "xgboost", "lightgbm")
@@ -47,14 +47,23 @@ def _preloaded(modules, function, args, kwargs):
     return function(*args, **kwargs)
 
 
-class _LaneResults(list):
-    """The results of the lane's tasks, returned together by the one task that ran them."""
+class Several(list):
+    """Several results returned together by one task (the lane's tasks; the fits of a
+    member trained as one batched model): :func:`run` yields them one by one and counts
+    each in the progress bar."""
 
 
 def _in_lane(modules, jobs):
     for module in modules:
         importlib.import_module(module)
-    return _LaneResults(function(*args, **kwargs) for function, args, kwargs in jobs)
+    results = Several()
+    for function, args, kwargs in jobs:
+        result = function(*args, **kwargs)
+        if isinstance(result, Several):
+            results.extend(result)
+        else:
+            results.append(result)
+    return results
 
 
 def run(jobs, *, total, n_jobs=None, verbose=0, desc="fitting", ordered=True, preload=(),
@@ -85,6 +94,9 @@ def run(jobs, *, total, n_jobs=None, verbose=0, desc="fitting", ordered=True, pr
         With one worker everything runs in turn, the lane first, as it would anyway.
         ``total`` counts them too.
 
+    A task may return :class:`Several` results (a batched fit of several models): they
+    are yielded one by one, and ``total`` counts each.
+
     Notes
     -----
     Why preload: loky measures a worker's memory after its first task and restarts the
@@ -107,7 +119,7 @@ def run(jobs, *, total, n_jobs=None, verbose=0, desc="fitting", ordered=True, pr
     with progress(total, verbose, desc) as bar:
         # The lane goes first, so that it starts at once and the GPU never waits.
         for result in parallel(itertools.chain(lanes, jobs)):
-            for one in result if isinstance(result, _LaneResults) else (result,):
+            for one in result if isinstance(result, Several) else (result,):
                 bar.update(1)
                 yield one
 

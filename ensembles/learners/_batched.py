@@ -29,6 +29,8 @@ from skorch.history import History
 from torch import nn
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler
 
+from ._torch import non_finite_loss_message
+
 __all__ = ["batch_refusal", "fit_together"]
 
 _ADAM = {"adam": False, "adamw": True}  # name -> decoupled weight decay
@@ -181,7 +183,7 @@ def _train(estimators, args_list, plans):
             net.initialize()
             net.history = member.history
             batch.store(member, net)
-            member.estimator._finish_fit(net)
+            member.estimator._finish_fit(net, member.plan)
 
 
 class _Batch:
@@ -386,17 +388,28 @@ class _Batch:
             history.new_batch()
             history.record_batch("train_loss", loss)
             history.record_batch("train_batch_size", size)
-        history.record("train_loss", float(np.average(train["losses"],
-                                                      weights=train["sizes"])))
+        train_loss = float(np.average(train["losses"], weights=train["sizes"]))
+        self.check_finite(member, "train_loss", train_loss, epoch)
+        history.record("train_loss", train_loss)
         history.record(f"train_{name}", float(self.metric(np.concatenate(train["true"]),
                                                          np.concatenate(train["pred"]))))
         if valid is not None:
             valid_loss = float(np.average(valid["losses"], weights=valid["sizes"]))
+            self.check_finite(member, "valid_loss", valid_loss, epoch)
             history.record("valid_loss", valid_loss)
             history.record(f"valid_{name}", float(self.metric(
                 np.concatenate(valid["true"]), np.concatenate(valid["pred"]))))
             self.early_stop(member, epoch, valid_loss)
         history.record("dur", seconds)
+
+    def check_finite(self, member, key, value, epoch):
+        """The sequential fit's ``FiniteLoss``, naming the member of the batch."""
+        if not np.isfinite(value):
+            estimator = member.estimator
+            owner = (f"{type(estimator).__name__} number {member.k + 1} of the {self.K} "
+                     "trained together (batch_nets)")
+            raise ValueError(non_finite_loss_message(owner, key, value, epoch,
+                                                     estimator._advice()))
 
     def early_stop(self, member, epoch, valid_loss):
         """skorch's EarlyStopping (abs threshold, load_best), for this member alone."""

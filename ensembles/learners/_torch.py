@@ -283,6 +283,43 @@ class _Interrupted(BaseException):
         self.interrupt = interrupt
 
 
+def non_finite_loss_message(owner, key, value, epoch, advice):
+    """The error of a fit whose ``key`` (``train_loss``, ``valid_loss``) became ``value``
+    (inf or nan) at ``epoch``: what happened, and ``advice`` on what to change."""
+    return (f"The {key.replace('_', ' ')} of {owner} became {value} at epoch {epoch}: "
+            f"training diverged, and a net trained on from there predicts nothing but "
+            f"{value}. {advice}")
+
+
+class FiniteLoss(Callback):
+    """Stop the fit with an error once an epoch's loss is inf or nan.
+
+    Nothing comes back from there: every later step and prediction is inf or nan, and
+    the first thing to trip on them was a metric's input check ("Input contains NaN.",
+    from the net's own R2 scoring), far from the cause. Listed before every other
+    callback, so it speaks first.
+
+    Parameters
+    ----------
+    owner : str
+        The estimator, as the message names it.
+    advice : str
+        What to change, in the estimator's terms (its ``lr``, its scaling options).
+    """
+
+    def __init__(self, owner, advice):
+        self.owner = owner
+        self.advice = advice
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        for key in ("train_loss", "valid_loss"):
+            value = row.get(key)
+            if value is not None and not np.isfinite(value):
+                raise ValueError(non_finite_loss_message(
+                    self.owner, key, value, row["epoch"], self.advice))
+
+
 def _has_heads(module, output):
     """Whether ``output`` holds the k heads of a module like TabM (``_tabm.py``): one
     with a ``combine_heads`` method, which returns (rows, k, out) in training mode."""

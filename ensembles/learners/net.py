@@ -19,6 +19,7 @@ import joblib
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, compute_sample_weight
@@ -36,9 +37,9 @@ from .._compat import (
     _fit_context,
     validate_data,
 )
-from .._validation import check_sample_weight, encode_labels
+from .._validation import check_sample_weight, encode_labels, warn_user
 from ._tabm import TabM
-from ._torch import _ACTIVATIONS, MLP, EvalSetScoring, WeightedNet
+from ._torch import _ACTIVATIONS, MLP, EvalSetScoring, FiniteLoss, WeightedNet
 from .device import place_net
 
 __all__ = ["NetClassifier", "NetRegressor"]
@@ -86,6 +87,12 @@ _FIT_DOC = """
     validation_fraction : float, default=0.1
     n_iter_no_change : int, default=10
     tol : float, default=1e-4
+    scale_inputs : bool, default=False
+        Standardise each feature (weighted mean 0, variance 1, from the rows ``fit``
+        sees) before training and at predict. A net trains in float32 with weights
+        started for inputs of order 1: features in the thousands train slowly, and
+        features of order 1e6 and above saturate the first layer (a classifier ends at
+        chance). Such inputs get a warning when this is False.
     callbacks : list of skorch callbacks, default=None
         Extra callbacks; copied at each fit.
     device : {"auto", "cpu", "cuda", "cuda:N"}, default="auto"
@@ -191,6 +198,10 @@ def _validation_split(n_samples, y, fraction, seed, stratify):
     return np.sort(train), np.sort(valid)
 
 
+# Inputs this large saturate a float32 net's first layer (see ``scale_inputs``).
+_LARGE_INPUT = 1e6
+
+
 class _FitPlan:
     """What ``_BaseNet._plan_fit`` decided for one fit (see there)."""
 
@@ -227,6 +238,7 @@ class _BaseNet(BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "scale_inputs": ["boolean"],
         "callbacks": [None, list],
         "device": [None, str],
         "n_jobs": [None, Integral],
@@ -253,6 +265,7 @@ class _BaseNet(BaseEstimator):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
+        scale_inputs=False,
         callbacks=None,
         device="auto",
         n_jobs=1,
@@ -275,6 +288,7 @@ class _BaseNet(BaseEstimator):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.scale_inputs = scale_inputs
         self.callbacks = callbacks
         self.device = device
         self.n_jobs = n_jobs
@@ -362,7 +376,18 @@ class _BaseNet(BaseEstimator):
             # that epoch must be recorded before. Named apart, so that the other
             # callbacks keep their names with or without an eval set.
             named.insert(0, ("eval_set", EvalSetScoring(*eval_set, name, metric_of)))
+        # Before all: a non-finite loss is reported as itself, not as a metric's NaN input.
+        named.insert(0, ("finite_loss", FiniteLoss(type(self).__name__, self._advice())))
         return named
+
+    def _advice(self):
+        """What to change when training diverges, in this estimator's terms."""
+        scaling = ("scale the inputs (scale_inputs=True, or a StandardScaler before the "
+                   "net)" if not self.scale_inputs else "")
+        if not is_classifier(self) and not self.scale_target:
+            scaling += (" and " if scaling else "") + "the target (scale_target=True)"
+        return (f"Try a smaller lr (now {self.lr:g})" + (f", or {scaling}" if scaling else "")
+                + ".")
 
     def _fit_net(self, X, y, sample_weight, n_out, criterion, stratify=None, eval_set=None):
         """Train a fresh skorch net on float32 X and encoded y; sets ``net_`` & co.
@@ -377,7 +402,7 @@ class _BaseNet(BaseEstimator):
             torch.manual_seed(plan.seed)
             net = plan.net(self._build_module(X.shape[1], n_out))
             net.fit(plan.X_fit, plan.y_fit)
-        return self._finish_fit(net)
+        return self._finish_fit(net, plan)
 
     def _plan_fit(self, X, y, sample_weight, n_out, criterion, stratify=None, eval_set=None):
         """Everything a fit decides before training: the seed, the device, the
@@ -429,13 +454,47 @@ class _BaseNet(BaseEstimator):
                         lambda: self._callbacks(validate=train_split is not None,
                                                 eval_set=eval_set))
 
-    def _finish_fit(self, net):
+    def _finish_fit(self, net, plan):
         self.net_ = net
         self.history_ = self._history(net)
         self.n_iter_ = len(net.history)
         if self.early_stopping:
             self.best_epoch_ = int(np.argmin(self.history_["valid_loss"])) + 1
+        self._check_converged(plan)
         return self
+
+    def _check_converged(self, plan):
+        """Warn when the kept weights' training loss is far above a constant's.
+
+        A net that ends more than a million times worse than predicting a constant (the
+        uniform class probabilities; the weighted mean of the target) on its own
+        training rows has diverged or never started learning (lr far too large,
+        unscaled inputs), though its loss stayed finite (lr=1e6 ended at 1e12)."""
+        epoch = getattr(self, "best_epoch_", self.n_iter_) if self.early_stopping \
+            else self.n_iter_
+        loss = self.history_["train_loss"][epoch - 1]
+        constant = self._constant_loss(plan)
+        if loss > 1e6 * constant + 1e-6:
+            warn_user(
+                f"{type(self).__name__} did not converge: its training loss at epoch "
+                f"{epoch} is {loss:.4g}, more than a million times the loss of "
+                f"predicting a constant ({constant:.4g}); training diverged or never got "
+                "going. " + self._advice(), ConvergenceWarning)
+
+    def _constant_loss(self, plan):
+        """The training criterion's weighted mean loss of the best constant prediction
+        (see ``_check_converged``), on the rows trained on."""
+        weight = torch.as_tensor(plan.X_fit["sample_weight"], dtype=torch.float64)
+        y = torch.as_tensor(plan.y_fit)
+        criterion = plan.net_kwargs["criterion"](reduction="none")
+        if is_classifier(self):
+            rows = criterion(torch.zeros(len(y), len(self.classes_), dtype=torch.float64), y)
+        else:
+            y = y.to(torch.float64).reshape(len(y), -1)
+            total = weight.sum().clamp_min(1e-12)
+            mean = (weight[:, None] * y).sum(dim=0) / total
+            rows = criterion(mean.expand_as(y), y).mean(dim=1)
+        return float((rows * weight).sum() / weight.sum().clamp_min(1e-12))
 
     def _history(self, net):
         keys = ["epoch", "train_loss", "valid_loss"]
@@ -450,7 +509,7 @@ class _BaseNet(BaseEstimator):
 
     def _forward(self, X):
         check_is_fitted(self, "net_")
-        X = self._writable(validate_data(self, X, reset=False, dtype=np.float32))
+        X = self._scaled(self._writable(validate_data(self, X, reset=False, dtype=np.float32)))
         # The default MLP predicts in float64 (from the float32 X it was trained on), so
         # that a row's prediction does not depend on the rows passed with it. In float32
         # it did, by ~2e-7 relative: BLAS picks its kernel, and so its rounding, by the
@@ -467,6 +526,37 @@ class _BaseNet(BaseEstimator):
                  else torch.float32)
         with _torch_threads(self.n_jobs):
             return self.net_.forward_blocks(X, self.net_.batch_size, dtype=dtype)
+
+    def _scale_inputs(self, X, weight):
+        """Fit the input scaling (``scale_inputs``) on the training X; the scaled X.
+
+        Without it, warn when X is so large that float32 training saturates."""
+        if not self.scale_inputs:
+            self._X_mean = self._X_scale = None
+            largest = float(np.abs(X).max()) if X.size else 0.0
+            if largest >= _LARGE_INPUT:
+                column = int(np.abs(X).max(axis=0).argmax())
+                warn_user(
+                    f"X holds values up to {largest:.3g} in magnitude (feature {column}): "
+                    f"{type(self).__name__} trains in float32 with weights started for "
+                    f"inputs of order 1, and inputs of {_LARGE_INPUT:.0e} or more saturate "
+                    "its first layer (a classifier ends at chance). Standardise X: "
+                    "scale_inputs=True, or a StandardScaler before the net.")
+            return X
+        # Weighted moments in float64, as the target's: a weight of k is k copies.
+        X64 = X.astype(np.float64)
+        w = weight.astype(np.float64)[:, None]
+        total = max(float(w.sum()), np.finfo(np.float64).tiny)
+        mean = (w * X64).sum(axis=0) / total
+        scale = np.sqrt((w * (X64 - mean) ** 2).sum(axis=0) / total)
+        self._X_mean = mean.astype(np.float32)
+        self._X_scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
+        return self._scaled(X)
+
+    def _scaled(self, X):
+        if getattr(self, "_X_mean", None) is None:
+            return X
+        return ((X - self._X_mean) / self._X_scale).astype(np.float32)
 
     @staticmethod
     def _writable(X):
@@ -502,6 +592,7 @@ class _BaseNet(BaseEstimator):
             X_eval = validate_data(self, X_eval, reset=False, dtype=np.float32)
         except ValueError as exc:
             raise ValueError(f"eval_set: X_eval does not match the training X: {exc}") from exc
+        X_eval = self._scaled(X_eval)
         y_eval = self._encode_eval_target(y_eval)
         if len(X_eval) != len(y_eval):
             raise ValueError(
@@ -591,6 +682,7 @@ class NetClassifier(ClassifierMixin, _BaseNet):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
+        scale_inputs=False,
         callbacks=None,
         device="auto",
         n_jobs=1,
@@ -614,6 +706,7 @@ class NetClassifier(ClassifierMixin, _BaseNet):
             validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change,
             tol=tol,
+            scale_inputs=scale_inputs,
             callbacks=callbacks,
             device=device,
             n_jobs=n_jobs,
@@ -652,11 +745,12 @@ class NetClassifier(ClassifierMixin, _BaseNet):
         X, y = validate_data(self, X, y, dtype=np.float32)
         X = self._writable(X)
         y_enc = encode_labels(self, y).astype(np.int64)
-        eval_set = self._check_eval_set(eval_set)
         weight = self._validated_weights(sample_weight, X)
         if self.class_weight is not None:
             weight = weight * compute_sample_weight(self.class_weight, y_enc if isinstance(
                 self.class_weight, str) else y).astype(np.float32)
+        X = self._scale_inputs(X, weight)
+        eval_set = self._check_eval_set(eval_set)
         return dict(X=X, y=y_enc, sample_weight=weight, n_out=len(self.classes_),
                     criterion=nn.CrossEntropyLoss, stratify=y_enc, eval_set=eval_set)
 
@@ -743,6 +837,7 @@ class NetRegressor(RegressorMixin, _BaseNet):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
+        scale_inputs=False,
         callbacks=None,
         device="auto",
         n_jobs=1,
@@ -766,6 +861,7 @@ class NetRegressor(RegressorMixin, _BaseNet):
             validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change,
             tol=tol,
+            scale_inputs=scale_inputs,
             callbacks=callbacks,
             device=device,
             n_jobs=n_jobs,
@@ -808,21 +904,30 @@ class NetRegressor(RegressorMixin, _BaseNet):
         """Validate the data and scale the target; the arguments of ``_fit_net``."""
         X, y = validate_data(self, X, y, dtype=np.float32, multi_output=True, y_numeric=True)
         X = self._writable(X)
+        largest = float(np.abs(y).max()) if np.size(y) else 0.0
+        if largest > float(np.finfo(np.float32).max):
+            raise ValueError(
+                f"y holds values up to {largest:.3g} in magnitude, beyond float32's range "
+                f"({np.finfo(np.float32).max:.3g}), in which {type(self).__name__} "
+                "trains: rescale y (divide it by a power of ten) before fitting.")
         y = np.asarray(y, dtype=np.float32)
         self._y_ndim = y.ndim
         y2 = y.reshape(len(y), -1)
         weight = self._validated_weights(sample_weight, X)
+        X = self._scale_inputs(X, weight)
         if self.scale_target:
-            # Weighted moments, so that a weight of k is the same as k copies of a row.
-            total = max(float(weight.sum()), np.finfo(np.float32).tiny)
-            mean = (weight[:, None] * y2).sum(axis=0) / total
-            scale = np.sqrt((weight[:, None] * (y2 - mean) ** 2).sum(axis=0) / total)
+            # Weighted moments, so that a weight of k is the same as k copies of a row;
+            # in float64, whose squares of a y near 1e30 do not overflow as float32's do.
+            y64, w = y2.astype(np.float64), weight.astype(np.float64)[:, None]
+            total = max(float(w.sum()), np.finfo(np.float64).tiny)
+            mean = (w * y64).sum(axis=0) / total
+            scale = np.sqrt((w * (y64 - mean) ** 2).sum(axis=0) / total)
             self._y_mean = mean.astype(np.float32)
             self._y_scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
         else:
             self._y_mean = np.zeros(y2.shape[1], dtype=np.float32)
             self._y_scale = np.ones(y2.shape[1], dtype=np.float32)
-        y_std = (y2 - self._y_mean) / self._y_scale
+        y_std = ((y2.astype(np.float64) - self._y_mean) / self._y_scale).astype(np.float32)
         return dict(X=X, y=y_std, sample_weight=weight, n_out=y2.shape[1],
                     criterion=_REGRESSION_CRITERIA[self.criterion],
                     eval_set=self._check_eval_set(eval_set))

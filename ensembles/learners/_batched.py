@@ -167,10 +167,10 @@ class _RowCount(torch.utils.data.Dataset):
 def _train(estimators, args_list, plans):
     """Train ``estimators`` (of one class and parameters, planned on one device)
     together; each ends fitted as its own ``fit`` would leave it."""
-    from .net import _torch_threads
+    from .net import _CONCURRENT_FITS, _torch_threads
 
     template = estimators[0]
-    with plans[0].rng(), _torch_threads(template.n_jobs):
+    with _CONCURRENT_FITS.fitting(), plans[0].rng(), _torch_threads(template.n_jobs):
         members = []
         for estimator, plan, args in zip(estimators, plans, args_list, strict=True):
             torch.manual_seed(plan.seed)

@@ -13,6 +13,7 @@ the part of the docstring both share in ``_net_docs``.
 import contextlib
 import copy
 import inspect
+import threading
 from numbers import Integral, Real
 
 import joblib
@@ -153,6 +154,41 @@ def _torch_threads(n_jobs):
     finally:
         if wanted != previous:
             torch.set_num_threads(previous)
+
+
+class _ConcurrentFits:
+    """Counts the net fits running in this process, and warns when two overlap.
+
+    A fit seeds torch's process-wide random stream (weights, dropout, the order of the
+    batches): two fits in threads of one process (joblib's threading backend, a user's
+    thread pool) draw from it in an order the scheduler decides, so neither is
+    repeatable. Processes (joblib's default, loky) each have their own stream.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._running = 0
+
+    @contextlib.contextmanager
+    def fitting(self):
+        with self._lock:
+            overlap = self._running > 0
+            self._running += 1
+        try:
+            if overlap:
+                warn_user(
+                    "A net is being fitted while another net fits in another thread of "
+                    "this process (joblib's threading backend, or a thread pool): both "
+                    "draw from torch's process-wide random stream, so neither fit is "
+                    "repeatable with its random_state. Fit nets in processes (joblib's "
+                    "default 'loky' backend) or one at a time for repeatable results.")
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
+
+
+_CONCURRENT_FITS = _ConcurrentFits()
 
 
 def _check_hidden_layer_sizes(sizes):
@@ -395,7 +431,7 @@ class _BaseNet(BaseEstimator):
         ``eval_set`` is ``(X_eval, y_eval)`` as checked by ``_check_eval_set``.
         """
         plan = self._plan_fit(X, y, sample_weight, n_out, criterion, stratify, eval_set)
-        with plan.rng(), _torch_threads(self.n_jobs):
+        with _CONCURRENT_FITS.fitting(), plan.rng(), _torch_threads(self.n_jobs):
             # One seed drives weight init, dropout and the loader's shuffling, so two fits
             # with the same random_state give the same model; the user's global torch RNG
             # is left as it was.

@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
     StrOptions,
+    validate_params,
 )
 from sklearn.utils._user_interface import _message_with_time
 from sklearn.utils.metadata_routing import (
@@ -54,6 +55,7 @@ __all__ = [
     "_num_samples",
     "_fit_context",
     "validate_data",
+    "validate_params",
 ]
 
 

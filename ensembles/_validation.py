@@ -10,10 +10,10 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._compat import _check_sample_weight, _check_y
+from ._compat import _check_sample_weight, _check_y, _num_samples
 
-__all__ = ["check_sample_weight", "encode_labels", "label_encoder", "last_step",
-           "name_failure", "warn_user"]
+__all__ = ["check_pairs", "check_same_rows", "check_sample_weight", "encode_labels",
+           "label_encoder", "last_step", "name_failure", "warn_user"]
 
 
 def label_encoder(y, owner, estimator=None, *, min_classes=2):
@@ -57,11 +57,19 @@ def check_sample_weight(sample_weight, X, owner, *, dtype=None, copy=False):
     the members and the combiners' weighted means: a ``ZeroDivisionError`` or, worse,
     a fit that quietly subtracts rows). The error for a negative weight starts with
     scikit-learn's sentence (its tests match it) and goes on to name the first one and its
-    row; a wrong shape, NaN or all zeros get scikit-learn's errors.
+    row; a wrong shape, NaN or all zeros get scikit-learn's sentence, then ``owner`` and
+    what it expects.
     """
     if sample_weight is None:
         return None
-    weight = _check_sample_weight(sample_weight, X, dtype=dtype, copy=copy)
+    try:
+        weight = _check_sample_weight(sample_weight, X, dtype=dtype, copy=copy)
+    except ValueError as exc:  # scikit-learn's sentence first (its tests match it)
+        got = np.shape(sample_weight)
+        raise ValueError(
+            f"{exc} ({owner} expects sample_weight as one finite weight >= 0 a row of X, "
+            f"{_num_samples(X)} rows, not all zero; got "
+            f"{'a scalar' if got == () else f'an array of shape {got}'}.)") from None
     negative = np.flatnonzero(weight < 0)
     if negative.size:
         row = int(negative[0])
@@ -72,6 +80,34 @@ def check_sample_weight(sample_weight, X, owner, *, dtype=None, copy=False):
             "weight 0 or drop them."
         )
     return weight
+
+
+def check_pairs(pairs, param, owner):
+    """``pairs`` must be a non-empty list of (name, estimator) pairs with distinct str
+    names and estimators that have ``fit``; return the names. ``param`` and ``owner``
+    (the argument and the function taking it) are named in the errors."""
+    if not isinstance(pairs, list | tuple) or not all(
+        isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) and hasattr(p[1], "fit")
+        for p in pairs
+    ):
+        raise TypeError(f"{param} of {owner} must be a list of (name, estimator) pairs; "
+                        f"got {pairs!r}.")
+    if not pairs:
+        raise ValueError(f"{param} of {owner} must be a non-empty list of (name, "
+                         "estimator) pairs; got an empty list.")
+    names = [name for name, _ in pairs]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"{param} of {owner} must have distinct names; {repeated} "
+                         "appear more than once.")
+    return names
+
+
+def check_same_rows(X, y):
+    """Raise a ``ValueError`` unless ``X`` and ``y`` have as many rows."""
+    if _num_samples(X) != _num_samples(y):
+        raise ValueError(f"X and y must have the same number of rows; got "
+                         f"{_num_samples(X)} and {_num_samples(y)}.")
 
 
 def last_step(estimator):

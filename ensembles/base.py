@@ -33,13 +33,12 @@ from ._compat import (
     MethodMapping,
     _BaseComposition,
     _check_y,
-    _num_samples,
     _raise_for_params,
     _routing_enabled,
     process_routing,
     validate_data,
 )
-from ._validation import check_sample_weight, encode_labels
+from ._validation import check_same_rows, check_sample_weight, encode_labels
 from .engine.oof import FoldAverage, cross_fit, make_folds
 from .engine.replay import UserLabels
 from .learners.device import set_device
@@ -171,11 +170,7 @@ class BaseEnsemble(BaseEstimator):
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
         y = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
-        if _num_samples(X) != len(y):
-            raise ValueError(
-                f"X and y must have the same number of rows; got {_num_samples(X)} and "
-                f"{len(y)}."
-            )
+        check_same_rows(X, y)
         return self._encode_target(y)
 
     def _check_sample_weight(self, sample_weight, X, *, dtype=None, copy=False):

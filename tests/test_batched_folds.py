@@ -141,9 +141,11 @@ def test_on_error_skip_leaves_out_a_net_whose_routed_weights_fail_a_fold(batched
     weight = np.zeros(len(Y_CLF))
     weight[folds[0][1]] = 1.0
     members = [("net", _net("classifier", random_state=0)), ("lr", LogisticRegression())]
-    record = cross_fit(members, X_CLF, Y_CLF, folds=folds, n_classes=3, refit=True,
-                       methods={"net": "predict_proba", "lr": "predict_proba"},
-                       fit_params={"net": {"sample_weight": weight}}, on_error="skip")
+    with pytest.warns(UserWarning, match="^'net' left out: ValueError: member 'net' failed "
+                      "in fold 0: Sample weights must contain at least one non-zero"):
+        record = cross_fit(members, X_CLF, Y_CLF, folds=folds, n_classes=3, refit=True,
+                           methods={"net": "predict_proba", "lr": "predict_proba"},
+                           fit_params={"net": {"sample_weight": weight}}, on_error="skip")
     assert batched_calls == [3]  # folds 1 and 2 and the refit
     assert record.names == ["lr"] and list(record.errors) == ["net"]
     assert str(record.errors["net"]).startswith("member 'net' failed in fold 0: ")

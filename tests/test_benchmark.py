@@ -361,7 +361,9 @@ def test_files(small_result, tmp_path):
     ({"y": np.zeros(150, dtype=int)}, ValueError, "at least 2 classes"),
     ({"y": np.arange(10) % 2}, ValueError, "same number of rows"),
     ({"scoring": ["accuracy", "nope"]}, ValueError, "unknown scorer name"),
-    ({"on_error": "ignore"}, ValueError, "on_error must be 'raise' or 'skip'; got 'ignore'"),
+    ({"on_error": "ignore"}, ValueError,
+     r"The 'on_error' parameter of benchmark must be a str among .*'skip'.*\. Got 'ignore' "
+     "instead"),
 ])
 def test_bad_input(three_classes, kwargs, error, match):
     X, y = three_classes

@@ -24,8 +24,21 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import has_fit_parameter
 
-from .._compat import _check_method_params, _num_samples, _safe_indexing
-from .._validation import name_failure, warn_user
+from .._compat import (
+    Interval,
+    StrOptions,
+    _check_method_params,
+    _num_samples,
+    _safe_indexing,
+    validate_params,
+)
+from .._validation import (
+    check_pairs,
+    check_same_rows,
+    check_sample_weight,
+    name_failure,
+    warn_user,
+)
 from ..learners.device import runs_on_gpu
 from .parallel import Several, learner_modules, run
 from .replay import Replay, _predict
@@ -301,19 +314,65 @@ class FoldAverage(BaseEstimator):
         return counts.argmax(axis=0)
 
 
-def check_folds(folds, n_samples):
-    """Materialise ``folds`` and check that every row is in exactly one test part."""
-    folds = [(np.asarray(train), np.asarray(test)) for train, test in folds]
-    counts = np.bincount(np.concatenate([test for _, test in folds]), minlength=n_samples)
-    if len(counts) != n_samples or not np.all(counts == 1):
+def check_folds(folds, n_samples, param="cv"):
+    """Materialise ``folds`` (an iterable of ``(train, test)`` index arrays, as a
+    splitter's ``split`` yields) and check them: integer indices of rows of ``X`` (0 to
+    ``n_samples - 1``), a fold's train and test parts disjoint and its train part not
+    empty, and every row in exactly one test part, so that each row gets one out-of-fold
+    prediction. ``param`` is the argument the folds came from, named in the errors."""
+    if isinstance(folds, Integral | str) or not hasattr(folds, "__iter__"):
+        raise TypeError(
+            f"{param} must be an iterable of (train, test) index arrays, such as "
+            "list(KFold(5).split(X)) or make_folds(5, X, y, classifier=...); got "
+            f"{folds!r}.")
+    checked = []
+    for i, fold in enumerate(folds):
+        if not (isinstance(fold, tuple | list) and len(fold) == 2):
+            raise TypeError(f"{param}: fold {i} must be a (train, test) pair of index "
+                            f"arrays; got {_short(fold)}.")
+        parts = []
+        for part, indices in zip(("train", "test"), fold, strict=True):
+            indices = np.asarray(indices)
+            if indices.ndim != 1 or (indices.size and indices.dtype.kind not in "iu"):
+                raise TypeError(
+                    f"{param}: the {part} part of fold {i} must be a 1-d array of row "
+                    f"indices (integers); got {_short(indices)} (dtype {indices.dtype}, "
+                    f"{indices.ndim}-d).")
+            outside = indices[(indices < 0) | (indices >= n_samples)]
+            if outside.size:
+                raise ValueError(
+                    f"{param}: the {part} part of fold {i} holds row index "
+                    f"{int(outside[0])}, outside 0..{n_samples - 1} (X has {n_samples} "
+                    "rows).")
+            parts.append(indices.astype(np.intp, copy=False))
+        train, test = parts
+        if train.size == 0:
+            raise ValueError(f"{param}: fold {i} has no training rows.")
+        both = np.intersect1d(train, test)
+        if both.size:
+            raise ValueError(
+                f"{param}: fold {i} has {both.size} row(s) in both its train and test "
+                f"parts (first: row {int(both[0])}); a fold's test rows must be unseen "
+                "by its fit.")
+        checked.append((train, test))
+    if not checked:
+        raise ValueError(f"{param} must hold at least one (train, test) fold; got none.")
+    counts = np.bincount(np.concatenate([test for _, test in checked]),
+                         minlength=n_samples)
+    if not np.all(counts == 1):
         raise ValueError(
-            "cv must put every row in exactly one test fold (KFold, StratifiedKFold, "
-            "GroupKFold, ... or such an iterable of (train, test) indices) so that each "
-            "row gets one out-of-fold prediction; got splits where "
+            f"{param} must put every row in exactly one test fold (KFold, "
+            "StratifiedKFold, GroupKFold, ... or such an iterable of (train, test) "
+            "indices) so that each row gets one out-of-fold prediction; got splits where "
             f"{int(np.sum(counts == 0))} rows are never and {int(np.sum(counts > 1))} "
             "rows are more than once in a test fold."
         )
-    return folds
+    return checked
+
+
+def _short(value, limit=80):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 5] + " ...)"
 
 
 def make_folds(cv, X, y, *, classifier, groups=None, every_class=False):
@@ -347,17 +406,39 @@ def _name_the_member(exc, name, fold):
         "in the refit on all rows" if fold is None else f"in fold {fold}"))
 
 
+def _left_out(name, exc):
+    return f"{name!r} left out: {type(exc).__name__}: {exc}"
+
+
 def note_failures(errors, notes, left):
-    """Warn about and note each member that ``on_error="skip"`` left out (``errors``:
-    ``CrossFit.errors``); raise the first error when no member is ``left``."""
-    for name, exc in errors.items():
-        message = f"{name!r} left out: {type(exc).__name__}: {exc}"
-        notes.append(message)
-        warn_user(message)
+    """Note each member that ``on_error="skip"`` left out (``errors``: ``CrossFit.errors``;
+    :func:`cross_fit` warned about each); raise the first error when no member is
+    ``left``."""
+    notes += [_left_out(name, exc) for name, exc in errors.items()]
     if errors and not left:
         raise next(iter(errors.values()))
 
 
+@validate_params(
+    {
+        "estimators": [list, tuple],
+        "methods": [dict, None],
+        "scoring": [dict, str, list, tuple, None],
+        "refit": ["boolean"],
+        "n_classes": [Interval(Integral, 2, None, closed="left"), None],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+        "desc": [str],
+        "monitor": [callable, None],
+        "keep_outputs": ["boolean"],
+        "on_error": [StrOptions({"raise", "skip"})],
+        "fit_params": [dict, None],
+        "gpu_lane": ["boolean"],
+        "batch_nets": [StrOptions({"auto"}), "boolean"],
+    },
+    # members' own parameters are still checked when they are fitted
+    prefer_skip_nested_validation=False,
+)
 def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scoring=None,
               refit=False, n_classes=None, n_jobs=None, verbose=0, desc="fitting",
               monitor=None, keep_outputs=False, on_error="raise", fit_params=None,
@@ -431,19 +512,30 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
     -------
     CrossFit
     """
-    if on_error not in ("raise", "skip"):
-        raise ValueError(f"on_error must be 'raise' or 'skip'; got {on_error!r}.")
-    methods = methods or {}
-    fit_params = fit_params or {}
-    # a scorer name becomes the scorer here, not a "'str' is not callable" in a worker
-    scoring = {k: get_scorer(v) if isinstance(v, str) else v
-               for k, v in (scoring or {}).items()}
-    names = [name for name, _ in estimators]
+    # Everything is checked here, before any fit: a bad argument costs no fits and
+    # gets a message naming it, not an error from inside a worker.
+    names = check_pairs(estimators, "estimators", "cross_fit")
+    check_same_rows(X, y)
+    if refit and isinstance(folds, list | tuple) and not folds:
+        folds = []  # only the fits on all rows
+    else:
+        folds = check_folds(folds, _num_samples(X), "folds")
+    methods = _check_member_keys(methods, names, "methods")
+    for name, method in methods.items():
+        member = dict(estimators)[name]
+        if method is not None and not (isinstance(method, str) and hasattr(member, method)):
+            raise ValueError(
+                f"methods[{name!r}] must be None or the name of a prediction method of "
+                f"member {name!r} ({type(member).__name__}), such as 'predict' or "
+                f"'predict_proba'; got {method!r}.")
+    fit_params = _check_member_keys(fit_params, names, "fit_params")
+    if n_classes is not None:
+        _check_encoded(y, n_classes)
+    sample_weight = check_sample_weight(sample_weight, X, "cross_fit")
+    scoring = _check_scoring(scoring)
     if sample_weight is not None:  # fail before any fit, not after some
         for name, estimator in estimators:
             check_accepts_sample_weight(estimator, f"member {name!r}")
-    if batch_nets not in ("auto", True, False):
-        raise ValueError(f"batch_nets must be 'auto', True or False; got {batch_nets!r}.")
     n_fits = len(folds) + bool(refit)
     tasks, batches = [], []
     for name, estimator in estimators:
@@ -489,12 +581,70 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
             errors[r["name"]] = _name_the_member(r["error"], r["name"], r["fold"])
     if errors and on_error == "raise":
         raise next(iter(errors.values()))
+    for name, exc in errors.items():
+        warn_user(_left_out(name, exc))
 
     names = [name for name in names if name not in errors]
     result = _gather(names, folds, methods,
                      [r for r in records if r["name"] not in errors], X)
     result.fingerprint, result.errors = fingerprint(X, y), errors
     return result
+
+
+def _check_member_keys(mapping, names, param):
+    """``mapping`` (member name -> value; None: empty) with keys that name members."""
+    mapping = dict(mapping or {})
+    unknown = [key for key in mapping if key not in names]
+    if unknown:
+        raise ValueError(f"{param} names {unknown}, not among the members {names}; its "
+                         "keys must be member names.")
+    return mapping
+
+
+def _check_encoded(y, n_classes):
+    """Classification targets must come encoded as 0..n_classes-1 (the ensembles encode
+    them with a LabelEncoder before calling the engine)."""
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"y must be a 1-d array of encoded classes when n_classes is "
+                         f"given; got an array of shape {y.shape}.")
+    valid = y.dtype.kind in "iub" or (
+        y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y)))
+    if valid and y.size:
+        valid = y.min() >= 0 and y.max() < n_classes
+    if not valid:
+        labels = np.unique(y.astype(object) if y.dtype.kind == "O" else y)
+        shown = ", ".join(repr(v.item() if hasattr(v, "item") else v) for v in labels[:5])
+        raise ValueError(
+            f"y must hold the classes encoded as integers 0 to {n_classes - 1} "
+            f"(n_classes={n_classes}); got the labels {{{shown}"
+            f"{', ...' if len(labels) > 5 else ''}}}. Encode them first, e.g. with "
+            "sklearn.preprocessing.LabelEncoder().fit_transform(y).")
+
+
+def _check_scoring(scoring):
+    """``scoring`` as a dict of name -> scorer: a scorer name, a list of names or a
+    dict of name -> scorer or scorer name, as scikit-learn's ``cross_validate`` takes
+    (a name becomes its scorer here, not a "'str' is not callable" in a worker)."""
+    if isinstance(scoring, str):
+        scoring = {scoring: scoring}
+    elif isinstance(scoring, list | tuple):
+        if not all(isinstance(name, str) for name in scoring):
+            raise ValueError(f"scoring given as a list must hold scorer names; got "
+                             f"{scoring!r}.")
+        scoring = {name: name for name in scoring}
+    checked = {}
+    for key, scorer in (scoring or {}).items():
+        if isinstance(scorer, str):
+            try:
+                scorer = get_scorer(scorer)
+            except ValueError as exc:
+                raise ValueError(f"scoring[{key!r}]: {exc}") from None
+        elif not callable(scorer):
+            raise ValueError(f"scoring[{key!r}] must be a scorer name or a callable "
+                             f"scorer(estimator, X, y); got {scorer!r}.")
+        checked[key] = scorer
+    return checked
 
 
 def _batches_member(name, estimator, fit_params, n_fits, monitor, batch_nets):
@@ -555,7 +705,9 @@ def _gather(names, folds, methods, records, X):
             result.refit_times[name] = by_key[(name, None)]["fit_time"]
         if methods.get(name) is not None and per_fold:
             first = per_fold[0]["predictions"]
-            oof = np.empty((n_samples,) + first.shape[1:], dtype=first.dtype)
+            # every fold's dtype: labels "a" of fold 0 would cut "bbb" of fold 1 to "b"
+            dtype = np.result_type(*(r["predictions"].dtype for r in per_fold))
+            oof = np.empty((n_samples,) + first.shape[1:], dtype=dtype)
             for (_, test), record in zip(folds, per_fold):
                 oof[test] = record["predictions"]
             result.oof[name] = oof

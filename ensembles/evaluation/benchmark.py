@@ -32,6 +32,7 @@ ensembles to compare are worked out, in :mod:`ensembles.evaluation.benchmark`.
 import json
 import time
 from dataclasses import replace
+from numbers import Integral
 
 import joblib
 import numpy as np
@@ -41,8 +42,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d
 
-from .._compat import _check_y, _num_samples, _safe_indexing
-from .._validation import label_encoder
+from .._compat import StrOptions, _check_y, _safe_indexing, validate_params
+from .._validation import check_pairs, check_same_rows, label_encoder
 from ..base import BaseCombiner, prepare
 from ..combine.selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
 from ..combine.stacking import StackingClassifier, StackingRegressor
@@ -273,14 +274,6 @@ def _kind(estimator):
             else "regression" if is_regressor(estimator) else None)
 
 
-def _check_pairs(pairs, what):
-    if not isinstance(pairs, list | tuple) or not all(
-        isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) and hasattr(p[1], "fit")
-        for p in pairs
-    ):
-        raise TypeError(f"{what} must be a list of (name, estimator) pairs; got {pairs!r}.")
-
-
 def _resolve_task(models, y, task, notes):
     if task is not None and task not in _TASKS:
         raise ValueError(f"task must be None, 'classification' or 'regression'; got {task!r}.")
@@ -297,7 +290,7 @@ def _resolve_task(models, y, task, notes):
     if isinstance(models, list | tuple) and len(models) == 0:
         raise ValueError("models must be 'default' or a non-empty list of (name, estimator) "
                          "pairs; got an empty list.")
-    _check_pairs(models, "models")
+    check_pairs(models, "models", "benchmark")
     kinds = {_kind(e) for _, e in models}
     if None in kinds or len(kinds) != 1:
         raise ValueError(
@@ -349,7 +342,7 @@ def _ensemble_specs(ensembles, models, task, random_state):
             specs.append((item, _default_ensemble(item, list(models), task == "classification",
                                                   random_state), default))
         else:
-            _check_pairs([item], "ensembles")
+            check_pairs([item], "ensembles", "benchmark")
             if _kind(item[1]) != task:
                 raise ValueError(f"ensemble {item[0]!r} ({type(item[1]).__name__}) is not "
                                  f"for {task} like the models; one task per benchmark.")
@@ -442,6 +435,16 @@ def _base_methods(base, shells, classification):
 
 
 # -- running it ---------------------------------------------------------------------------
+@validate_params(
+    {
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+        "on_error": [StrOptions({"raise", "skip"})],
+    },
+    # the models' own parameters are still checked when they are fitted
+    prefer_skip_nested_validation=False,
+)
 def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=None,
               groups=None, n_jobs=None, random_state=None, verbose=1, device=None,
               on_error="skip"):
@@ -527,9 +530,7 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
     y_arr = column_or_1d(np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy())
     if not hasattr(X, "iloc"):
         X = check_array(X, accept_sparse=["csr", "csc"], dtype=None, ensure_all_finite=False)
-    if _num_samples(X) != len(y_arr):
-        raise ValueError(f"X and y must have the same number of rows; got {_num_samples(X)} "
-                         f"and {len(y_arr)}.")
+    check_same_rows(X, y_arr)
     task = _resolve_task(models, y_arr, task, notes)
     classification = task == "classification"
     if classification:

@@ -26,6 +26,7 @@ folds and scorers shared with :mod:`ensembles.evaluation.benchmark` in
 """
 
 import json
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,8 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from .._compat import _num_samples, _safe_indexing
+from .._compat import Interval, StrOptions, _safe_indexing, validate_params
+from .._validation import check_same_rows
 from ..base import BaseCombiner
 from ..engine.oof import cross_fit, fingerprint, make_folds, note_failures
 from ..engine.replay import Replay
@@ -357,6 +359,18 @@ def fold_ensemble(shell, result, fold, X, y_enc, sample_weight=None, members=Non
                         weights)
 
 
+@validate_params(
+    {
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+        "curves": ["boolean"],
+        "overfit_gap": [Interval(Real, 0, None, closed="left")],
+        "underfit_skill": [Real],
+        "on_error": [StrOptions({"raise", "skip"})],
+    },
+    # the estimator's own parameters are still checked when it is fitted
+    prefer_skip_nested_validation=False,
+)
 def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jobs=None,
                        verbose=0, curves=True, overfit_gap=0.15, underfit_skill=0.3,
                        on_error="skip"):
@@ -456,9 +470,7 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
         y_fit = y_enc
     else:
         y_fit = np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy()
-        if _num_samples(X) != len(y_fit):
-            raise ValueError(f"X and y must have the same number of rows; got "
-                             f"{_num_samples(X)} and {len(y_fit)}.")
+        check_same_rows(X, y_fit)
         folds = make_folds(cv, X, y_fit, classifier=classification, groups=groups,
                            every_class=True)
         result = cross_fit([(n, clone(e)) for n, e in models], X, y_fit, folds=folds,

@@ -397,6 +397,9 @@ def set_device(estimator, device):
     >>> pipe[-1].get_params()["device"]
     'cpu'
     """
+    if not hasattr(estimator, "get_params"):
+        raise TypeError(f"set_device: estimator must be a scikit-learn compatible "
+                        f"estimator (with get_params); got {estimator!r}.")
     explicit = not (device is None or (isinstance(device, str) and device == "auto"))
     device = resolve_device(device)
     _set_device(estimator, device, warn=explicit)

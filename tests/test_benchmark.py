@@ -278,8 +278,9 @@ def test_default_roster_and_task_from_y(monkeypatch):
 def test_leaderboard(small_result):
     board = small_result.to_frame()
     assert list(board.columns) == ["rank", "model", "kind", "accuracy_mean", "accuracy_std",
-                                   "neg_log_loss_mean", "neg_log_loss_std", "fit_time",
-                                   "predict_time", "peak_memory_mb"]
+                                   "neg_log_loss_mean", "neg_log_loss_std", "p_value",
+                                   "differs_from_best", "fit_time", "predict_time",
+                                   "peak_memory_mb"]
     assert board["rank"].is_monotonic_increasing and board["rank"].iloc[0] == 1
     means = small_result.fold_scores.groupby("model")["accuracy"].mean()
     assert small_result.best_ == board["model"].iloc[0]

@@ -72,6 +72,13 @@ def test_benchmark_dataset_writes_every_file(tmp_path):
     assert "benchmark: 100%" in result.stderr  # the progress bar
     doc = json.loads((out / "leaderboard.json").read_text())
     assert any("data set 'breast_cancer'" in note for note in doc["notes"])
+    # the corrected t-test against the best: on the screen and in every file
+    assert "p vs best" in result.stdout
+    board = pd.read_csv(out / "leaderboard.csv")
+    assert board["p_value"].iloc[0] == 1.0 and board["p_value"].between(0, 1).all()
+    assert [row["p_value"] for row in doc["leaderboard"]] == pytest.approx(
+        board["p_value"].tolist(), rel=1e-12)
+    assert "| p vs best |" in (out / "leaderboard.md").read_text()
     assert (out / "scores.png").read_bytes()[:4] == b"\x89PNG"
 
 

@@ -55,6 +55,7 @@ from .files import read_json, write_text
 from .memory import _PeakMemory, _Probe
 from .report import fold_ensemble
 from .scorers import _scorers
+from .significance import check_alpha, versus_best
 
 __all__ = ["BenchmarkResult", "benchmark"]
 
@@ -71,10 +72,14 @@ class BenchmarkResult:
     fold_scores : DataFrame
         One row per (model, fold): ``model``, ``kind`` ("base" or "ensemble"), ``fold``,
         one column per scorer (the validation score), ``fit_time`` and ``predict_time``
-        (seconds), ``peak_memory_mb`` (MiB). See :meth:`to_frame` for what they measure.
+        (seconds), ``peak_memory_mb`` (MiB), ``n_train`` and ``n_test`` (the fold's
+        training and validation rows). See :meth:`to_frame` for what they measure.
     scoring : list of str
         The scorers; the ranking reads the first.
     task : {"classification", "regression"}
+    alpha : float
+        The level at which :meth:`to_frame`'s ``differs_from_best`` calls a model's
+        difference from the best more than noise (``p_value < alpha``); default 0.05.
     notes : list of str
         What a reader should know (models cross-validated on their own, ensembles left
         out, the task inferred...); shown by :meth:`summary`, :meth:`to_markdown`,
@@ -100,11 +105,12 @@ class BenchmarkResult:
         2 voting_soft          0.860
     """
 
-    def __init__(self, fold_scores, *, scoring, task, notes=()):
+    def __init__(self, fold_scores, *, scoring, task, alpha=0.05, notes=()):
         self.fold_scores = fold_scores
         self.scoring = list(scoring)
         self.task = task
         self.notes = list(notes)
+        self.alpha = alpha
 
     def to_frame(self):
         """The leaderboard: one row per model, best first.
@@ -124,6 +130,17 @@ class BenchmarkResult:
         still be reused, so read it as a slight lower bound. For an ensemble of the base
         models, the largest of its members' and its combiner's, as when members are fitted
         one after another. NaN off Linux).
+
+        After the scores, ``p_value`` and ``differs_from_best``: the two-sided p-value
+        of the corrected resampled t-test (Nadeau and Bengio 2003;
+        :func:`ensembles.evaluation.significance.corrected_ttest`) of the model's fold
+        scores on the first scorer against the top-ranked model's, paired by fold, and
+        whether it is below :attr:`alpha`. The plain paired t-test would be
+        overconfident: the folds' training sets overlap, so their score differences are
+        correlated. The top-ranked model gets 1.0 (its scores are identical to its
+        own), as does any model with the same score in every fold; NaN (and False) where
+        the test cannot run: fewer than 2 folds, a NaN score, or fold scores without
+        ``n_train`` and ``n_test``.
         """
         rows = []
         for model, group in self.fold_scores.groupby("model", sort=False):
@@ -138,7 +155,12 @@ class BenchmarkResult:
         # means equal but for summation order (0.96 vs 0.9600000000000002) tie
         key = board[f"{self.scoring[0]}_mean"].round(12)
         board.insert(0, "rank", key.rank(method="min", ascending=False).astype(int))
-        return board.sort_values("rank", kind="stable").reset_index(drop=True)
+        board = board.sort_values("rank", kind="stable").reset_index(drop=True)
+        p_values = versus_best(self.fold_scores, self.scoring[0], board["model"].iloc[0])
+        at = board.columns.get_loc("fit_time")
+        board.insert(at, "p_value", board["model"].map(p_values).astype(float))
+        board.insert(at + 1, "differs_from_best", board["p_value"] < check_alpha(self.alpha))
+        return board
 
     @property
     def best_(self):
@@ -148,11 +170,13 @@ class BenchmarkResult:
     # -- text -------------------------------------------------------------------------
     def _table(self):
         board = self.to_frame()
-        header = ["rank", "model", "kind"] + self.scoring + ["fit s", "predict s", "peak MiB"]
+        header = (["rank", "model", "kind"] + self.scoring
+                  + ["p vs best", "fit s", "predict s", "peak MiB"])
         rows = [[str(r["rank"]), r["model"], r["kind"]]
                 + [f"{r[f'{s}_mean']:.4f} ± {r[f'{s}_std']:.4f}" for s in self.scoring]
+                + [_p_text(r["p_value"], r["differs_from_best"], i == 0)]
                 + [f"{r['fit_time']:.3f}", f"{r['predict_time']:.4f}",
-                   f"{r['peak_memory_mb']:.1f}"] for _, r in board.iterrows()]
+                   f"{r['peak_memory_mb']:.1f}"] for i, (_, r) in enumerate(board.iterrows())]
         return header, rows
 
     def _legend(self):
@@ -160,7 +184,10 @@ class BenchmarkResult:
         return (f"{folds} folds; validation score mean ± std over folds (greater is better); "
                 f"ranked by {self.scoring[0]}. Times: mean seconds per fold; an ensemble of "
                 "the base models counts its members' and its combiner's. Peak MiB: resident "
-                "memory a fit added to its process.")
+                "memory a fit added to its process. p vs best: two-sided p-value of the "
+                f"corrected resampled t-test (Nadeau & Bengio 2003) of the {self.scoring[0]} "
+                "fold scores against the best model's; * marks p < "
+                f"{check_alpha(self.alpha):g}, a difference larger than fold-to-fold noise.")
 
     def summary(self):
         """The leaderboard as a plain-text table, with the notes under it."""
@@ -201,6 +228,7 @@ class BenchmarkResult:
                        for v in self.fold_scores[c].tolist()] for c in self.fold_scores}
         text = json.dumps({"format": "ensembles.BenchmarkResult/1", "task": self.task,
                            "scoring": self.scoring, "notes": self.notes,
+                           "alpha": self.alpha, "leaderboard": _records(self.to_frame()),
                            "fold_scores": columns})
         return write_text(text, path)
 
@@ -210,9 +238,11 @@ class BenchmarkResult:
         doc = read_json(text_or_path, "ensembles.BenchmarkResult/1",
                         "BenchmarkResult.to_json")
         frame = pd.DataFrame(doc["fold_scores"])
-        for column in frame.columns.drop(["model", "kind", "fold"]):
+        counts = ["n_train", "n_test"]  # stay integers
+        for column in frame.columns.drop(["model", "kind", "fold", *counts], errors="ignore"):
             frame[column] = frame[column].astype(float)
-        return cls(frame, scoring=doc["scoring"], task=doc["task"], notes=doc["notes"])
+        return cls(frame, scoring=doc["scoring"], task=doc["task"],
+                   alpha=doc.get("alpha", 0.05), notes=doc["notes"])
 
     # -- pictures ---------------------------------------------------------------------
     def plot(self, kind="scores", *, scorer=None, path=None):
@@ -243,6 +273,21 @@ class BenchmarkResult:
         from .plots import benchmark_html
 
         return write_text(benchmark_html(self), path)
+
+
+def _p_text(p_value, differs, best):
+    if best:
+        return "best"
+    if np.isnan(p_value):
+        return "n/a"
+    return ("<0.001" if p_value < 0.001 else f"{p_value:.3f}") + (" *" if differs else "")
+
+
+def _records(frame):
+    """A DataFrame as JSON-ready rows: NumPy scalars as Python ones, NaN as None."""
+    return [{k: None if isinstance(v, float) and np.isnan(v) else v
+             for k, v in row.items()}
+            for row in frame.astype(object).to_dict(orient="records")]
 
 
 ENSEMBLE_NAMES = ("voting_soft", "voting_auto", "stacking", "selection")
@@ -447,7 +492,7 @@ def _base_methods(base, shells, classification):
 )
 def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=None,
               groups=None, n_jobs=None, random_state=None, verbose=1, device=None,
-              on_error="skip"):
+              on_error="skip", alpha=0.05):
     """Compare base models and ensembles of them on the same folds with the same scorers.
 
     Every base model is fitted once per fold; every ensemble of the base models is
@@ -495,6 +540,10 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
     device : {None, "auto", "cpu", "cuda", "cuda:N"}, default=None
         Set on every base model with :func:`ensembles.set_device`; None leaves them as
         given (the default roster then uses ``"auto"``).
+    alpha : float, default=0.05
+        Level of the leaderboard's ``differs_from_best`` (corrected resampled t-test
+        against the best model; :meth:`BenchmarkResult.to_frame`); kept as the
+        result's ``alpha``, which can be changed afterwards.
     on_error : {"skip", "raise"}, default="skip"
         A model that fails in any fold: ``"skip"`` leaves it out of the leaderboard with
         a note and a ``UserWarning`` (the error, naming the model and the fold), as
@@ -602,7 +651,10 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
             rows += _model_rows(record, name, "ensemble", context)
     columns = ["model", "kind", "fold", *scorers, "fit_time", "predict_time",
                "peak_memory_mb"]
-    return BenchmarkResult(pd.DataFrame(rows, columns=columns), scoring=list(scorers),
+    frame = pd.DataFrame(rows, columns=columns)
+    for column, part in (("n_train", 0), ("n_test", 1)):
+        frame[column] = frame["fold"].map({k: len(f[part]) for k, f in enumerate(record.folds)})
+    return BenchmarkResult(frame, scoring=list(scorers), alpha=alpha,
                            task=task, notes=notes)
 
 

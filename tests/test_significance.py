@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from failing import BoomClassifier
 from numpy.testing import assert_allclose
 from scipy import stats
 from sklearn.datasets import make_classification
@@ -148,6 +149,15 @@ def test_leaderboard_without_what_the_test_needs():
         with pytest.raises(ValueError, match=r"alpha must be a significance level strictly "
                                              rf"between 0 and 1 \(e.g. 0.05\); got {alpha!r}"):
             fixed_result(alpha=alpha).to_frame()
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1, "0.05"])
+def test_benchmark_refuses_a_bad_alpha_before_fitting(alpha):
+    """BoomClassifier fails when fitted: the alpha error comes first."""
+    X, y = make_classification(n_samples=30, n_features=3, n_informative=2, n_redundant=0,
+                               random_state=0)
+    with pytest.raises(ValueError, match=rf"alpha must be .*; got {alpha!r}\."):
+        benchmark([("boom", BoomClassifier())], X, y, cv=3, verbose=0, alpha=alpha)
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never run
     from .combine.voting import VotingClassifier, VotingRegressor
     from .engine.oof import CrossFit, cross_fit
     from .evaluation.benchmark import BenchmarkResult, benchmark
+    from .evaluation.diversity import diversity
     from .evaluation.report import OverfittingReport, overfitting_report
     from .learners.device import DeviceUnavailableError, resolve_device, set_device
     from .learners.net import NetClassifier, NetRegressor
@@ -53,6 +54,7 @@ _SOURCES = {
     "VotingRegressor": ".combine.voting",
     "benchmark": ".evaluation.benchmark",
     "cross_fit": ".engine.oof",
+    "diversity": ".evaluation.diversity",
     "make_learners": ".learners.roster",
     "overfitting_report": ".evaluation.report",
     "resolve_device": ".learners.device",
@@ -83,6 +85,7 @@ __all__ = [
     "__version__",
     "benchmark",
     "cross_fit",
+    "diversity",
     "make_learners",
     "overfitting_report",
     "resolve_device",

@@ -51,6 +51,7 @@ from ..combine.voting import VotingClassifier, VotingRegressor
 from ..engine.oof import cross_fit, make_folds, note_failures
 from ..engine.replay import Replay
 from ..learners.roster import make_learners
+from .diversity import from_columns, of_record, plot_diversity, to_columns
 from .files import read_json, write_text
 from .memory import _PeakMemory, _Probe
 from .report import fold_ensemble
@@ -84,6 +85,11 @@ class BenchmarkResult:
         What a reader should know (models cross-validated on their own, ensembles left
         out, the task inferred...); shown by :meth:`summary`, :meth:`to_markdown`,
         :meth:`to_html`. Append your own (e.g. the preprocessing applied).
+    diversity : DataFrame
+        Pairwise diversity of the base models from their out-of-fold predictions, one row
+        per pair (:func:`ensembles.diversity`): disagreement, Q-statistic, correlation of
+        errors and double fault for classification, correlation of residuals for
+        regression. No rows for a single base model.
 
     Examples
     --------
@@ -105,12 +111,13 @@ class BenchmarkResult:
         2 voting_soft          0.860
     """
 
-    def __init__(self, fold_scores, *, scoring, task, alpha=0.05, notes=()):
+    def __init__(self, fold_scores, *, scoring, task, alpha=0.05, notes=(), diversity=None):
         self.fold_scores = fold_scores
         self.scoring = list(scoring)
         self.task = task
         self.notes = list(notes)
         self.alpha = alpha
+        self.diversity = from_columns(None, task) if diversity is None else diversity
 
     def to_frame(self):
         """The leaderboard: one row per model, best first.
@@ -229,7 +236,8 @@ class BenchmarkResult:
         text = json.dumps({"format": "ensembles.BenchmarkResult/1", "task": self.task,
                            "scoring": self.scoring, "notes": self.notes,
                            "alpha": self.alpha, "leaderboard": _records(self.to_frame()),
-                           "fold_scores": columns})
+                           "fold_scores": columns,
+                           "diversity": to_columns(self.diversity)})
         return write_text(text, path)
 
     @classmethod
@@ -242,7 +250,8 @@ class BenchmarkResult:
         for column in frame.columns.drop(["model", "kind", "fold", *counts], errors="ignore"):
             frame[column] = frame[column].astype(float)
         return cls(frame, scoring=doc["scoring"], task=doc["task"],
-                   alpha=doc.get("alpha", 0.05), notes=doc["notes"])
+                   alpha=doc.get("alpha", 0.05), notes=doc["notes"],
+                   diversity=from_columns(doc.get("diversity"), doc["task"]))
 
     # -- pictures ---------------------------------------------------------------------
     def plot(self, kind="scores", *, scorer=None, path=None):
@@ -265,6 +274,14 @@ class BenchmarkResult:
         if path is not None:
             figure.savefig(path, dpi=100)
         return figure
+
+    def plot_diversity(self, measure="error_correlation", *, path=None):
+        """A heat-map of one measure of :attr:`diversity`, base model against base model
+        (``"disagreement"``, ``"q_statistic"``, ``"error_correlation"``,
+        ``"double_fault"``; regression: ``"error_correlation"``), saved to ``path`` when
+        given: :func:`ensembles.evaluation.diversity.plot_diversity`. Needs ``pip install
+        ensembles[plot]``."""
+        return plot_diversity(self.diversity, measure, path=path)
 
     def to_html(self, path=None):
         """One self-contained HTML page: the leaderboard, the notes and both plots
@@ -575,7 +592,6 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
     2     2     stacking  ensemble          0.967
     3     4         tree      base          0.960
     """
-    check_alpha(alpha)  # before the fits, not when the leaderboard is first read
     notes = []
     y_arr = column_or_1d(np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy())
     if not hasattr(X, "iloc"):
@@ -656,7 +672,8 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
     for column, part in (("n_train", 0), ("n_test", 1)):
         frame[column] = frame["fold"].map({k: len(f[part]) for k, f in enumerate(record.folds)})
     return BenchmarkResult(frame, scoring=list(scorers), alpha=alpha,
-                           task=task, notes=notes)
+                           task=task, notes=notes,
+                           diversity=of_record(record, y_fit, task, names=list(base)))
 
 
 def _scores(model, X_test, y_test, scorers):

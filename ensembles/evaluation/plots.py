@@ -446,3 +446,58 @@ def report_html(report):
     parts += ["<details><summary>Scores per fold</summary>", per_fold, "</details>",
               "</body></html>"]
     return "\n".join(parts) + "\n"
+
+
+# -- diversity heat-map -------------------------------------------------------------------
+#: (title, colour map, fixed range or None, which way is more diverse) of each measure.
+_DIVERSITY = {
+    "disagreement": ("Disagreement: share of rows exactly one member gets right",
+                     "viridis", None, "higher: more diverse"),
+    "q_statistic": ("Q-statistic of right/wrong", "RdBu_r", (-1.0, 1.0),
+                    "lower: more diverse"),
+    "error_correlation": ("Correlation of errors", "RdBu_r", (-1.0, 1.0),
+                          "lower: more diverse"),
+    "double_fault": ("Double fault: share of rows both members get wrong", "viridis_r",
+                     None, "lower: more diverse"),
+}
+
+
+def diversity_heatmap(names, matrix, measure):
+    """A heat-map of one pairwise diversity ``measure``: ``matrix[i, j]`` between members
+    ``names[i]`` and ``names[j]``, each cell written out; the diagonal (a member with
+    itself) and undefined values (NaN) are left blank and marked ``n/a`` off the
+    diagonal. Returns a ``matplotlib.figure.Figure``."""
+    title, cmap, limits, direction = _DIVERSITY[measure]
+    n = len(names)
+    side = max(4.0, 0.75 * n + 2.5)
+    figure = _figure(side + 1.2, side)
+    ax = figure.add_subplot()
+    values = np.ma.masked_invalid(matrix)
+    if limits is None:
+        finite = matrix[np.isfinite(matrix)]
+        limits = (0.0, max(float(finite.max()) if finite.size else 1.0, 1e-12))
+    from matplotlib import colormaps
+
+    image = ax.imshow(values, cmap=colormaps[cmap].with_extremes(bad="#f0f0f0"),
+                      vmin=limits[0], vmax=limits[1])
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            value = matrix[i, j]
+            if np.isnan(value):
+                ax.text(j, i, "n/a", ha="center", va="center", fontsize=8, color="#555")
+                continue
+            # black on the light parts of the colour map, white on the dark ones
+            share = (value - limits[0]) / ((limits[1] - limits[0]) or 1.0)
+            light = {"RdBu_r": 0.25 < share < 0.75, "viridis": share > 0.5,
+                     "viridis_r": share < 0.5}[cmap]
+            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=9,
+                    color="black" if light else "white")
+    ax.set_xticks(range(n), names, rotation=30 if n > 3 else 0,
+                  ha="right" if n > 3 else "center")
+    ax.set_yticks(range(n), names)
+    colorbar = figure.colorbar(image, ax=ax, shrink=0.8)
+    colorbar.set_label(f"{measure} ({direction})")
+    ax.set_title(title)
+    return figure

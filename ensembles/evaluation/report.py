@@ -41,6 +41,7 @@ from ..base import BaseCombiner
 from ..engine.oof import cross_fit, fingerprint, make_folds, note_failures
 from ..engine.replay import Replay
 from .curves import learning_curves
+from .diversity import from_columns, of_record, plot_diversity, to_columns
 from .files import read_json, write_text
 from .monitor import fit_watched
 from .scorers import _perfect_score, _scorers
@@ -77,6 +78,11 @@ class OverfittingReport:
         The verdict thresholds (see :meth:`to_frame`).
     notes : list of str
         What a reader should know (models left out, a record reused...).
+    diversity : DataFrame
+        Pairwise diversity of the members (or models) from their out-of-fold
+        predictions, one row per pair (:func:`ensembles.diversity`): disagreement,
+        Q-statistic, correlation of errors and double fault for classifiers, correlation
+        of residuals for regressors. No rows for a single model.
 
     Examples
     --------
@@ -94,7 +100,7 @@ class OverfittingReport:
     """
 
     def __init__(self, scores, curves, *, scoring, task, overfit_gap=0.15, underfit_skill=0.3,
-                 notes=()):
+                 notes=(), diversity=None):
         self.scores = scores
         self.curves = curves
         self.scoring = list(scoring)
@@ -102,6 +108,7 @@ class OverfittingReport:
         self.overfit_gap = overfit_gap
         self.underfit_skill = underfit_skill
         self.notes = list(notes)
+        self.diversity = from_columns(None, task) if diversity is None else diversity
 
     @property
     def models(self):
@@ -229,6 +236,7 @@ class OverfittingReport:
             "notes": self.notes,
             "scores": {c: self.scores[c].tolist() for c in self.scores.columns},
             "curves": {c: self.curves[c].tolist() for c in self.curves.columns},
+            "diversity": to_columns(self.diversity),
         }
         return write_text(json.dumps(doc), path)
 
@@ -239,7 +247,8 @@ class OverfittingReport:
                         "OverfittingReport.to_json")
         return cls(pd.DataFrame(doc["scores"]), pd.DataFrame(doc["curves"]),
                    scoring=doc["scoring"], task=doc["task"], overfit_gap=doc["overfit_gap"],
-                   underfit_skill=doc["underfit_skill"], notes=doc["notes"])
+                   underfit_skill=doc["underfit_skill"], notes=doc["notes"],
+                   diversity=from_columns(doc.get("diversity"), doc["task"]))
 
     # -- pictures ---------------------------------------------------------------------
     def plot(self, kind="gap", *, path=None):
@@ -258,6 +267,14 @@ class OverfittingReport:
         if path is not None:
             figure.savefig(path, dpi=100, bbox_inches="tight")
         return figure
+
+    def plot_diversity(self, measure="error_correlation", *, path=None):
+        """A heat-map of one measure of :attr:`diversity`, member against member
+        (``"disagreement"``, ``"q_statistic"``, ``"error_correlation"``,
+        ``"double_fault"``; regression: ``"error_correlation"``), saved to ``path`` when
+        given: :func:`ensembles.evaluation.diversity.plot_diversity`. Needs ``pip install
+        ensembles[plot]``."""
+        return plot_diversity(self.diversity, measure, path=path)
 
     def to_html(self, path=None):
         """One self-contained HTML page: the summary table and both plots, embedded as
@@ -473,14 +490,18 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
         check_same_rows(X, y_fit)
         folds = make_folds(cv, X, y_fit, classifier=classification, groups=groups,
                            every_class=True)
+        # out-of-fold predictions for the diversity table: "predict" is what accuracy
+        # and r2 ask for anyway, so a replayed output, not a second prediction
         result = cross_fit([(n, clone(e)) for n, e in models], X, y_fit, folds=folds,
+                           methods={n: "predict" for n, _ in models},
                            scoring=scorers, n_jobs=n_jobs, verbose=verbose,
                            desc="overfitting report", monitor=watch, on_error=on_error)
         note_failures(result.errors, notes, left=result.names)
         rows = _engine_rows(result, dict.fromkeys(result.names, "model"), scorers)
     rows += _baseline_rows(classification, folds, scorers, X, y_fit)
     curve_rows = _curve_rows(result, X, y_fit) if curves else []
-    return _report(rows, curve_rows, scorers, task, overfit_gap, underfit_skill, notes)
+    return _report(rows, curve_rows, scorers, task, overfit_gap, underfit_skill, notes,
+                   of_record(result, y_fit, task))
 
 
 def _ensemble_rows(shell, result, X, y, y_enc, scorers, name):
@@ -516,7 +537,8 @@ def _baseline_rows(classification, folds, scorers, X, y):
                        X, y)
 
 
-def _report(rows, curve_rows, scorers, task, overfit_gap, underfit_skill, notes=()):
+def _report(rows, curve_rows, scorers, task, overfit_gap, underfit_skill, notes=(),
+            diversity=None):
     columns = ["model", "kind", "fold"] + [f"{p}_{s}" for s in scorers
                                            for p in ("train", "valid")] + ["fit_time"]
     scores = pd.DataFrame(rows)[columns]
@@ -524,7 +546,7 @@ def _report(rows, curve_rows, scorers, task, overfit_gap, underfit_skill, notes=
                                                "metric", "value"])
     return OverfittingReport(scores, curves, scoring=list(scorers), task=task,
                              overfit_gap=overfit_gap, underfit_skill=underfit_skill,
-                             notes=notes)
+                             notes=notes, diversity=diversity)
 
 
 def _from_fitted(estimator, X, y, scoring, overfit_gap, underfit_skill, curves):
@@ -568,5 +590,6 @@ def _from_fitted(estimator, X, y, scoring, overfit_gap, underfit_skill, curves):
     notes = ["reused the fitted ensemble's cross-validation record (cv='prefit'); nets "
              "were not given the folds' validation parts then, so their curves show "
              "training (and early-stopping) only."]
-    return _report(rows, curve_rows, scorers, "classification" if classification
-                   else "regression", overfit_gap, underfit_skill, notes)
+    task = "classification" if classification else "regression"
+    return _report(rows, curve_rows, scorers, task, overfit_gap, underfit_skill, notes,
+                   of_record(result, y_enc, task))

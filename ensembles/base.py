@@ -32,13 +32,17 @@ from ._compat import (
     MetadataRouter,
     MethodMapping,
     _BaseComposition,
-    _check_y,
     _raise_for_params,
     _routing_enabled,
     process_routing,
     validate_data,
 )
-from ._validation import check_same_rows, check_sample_weight, encode_labels
+from ._validation import (
+    check_numeric_target,
+    check_same_rows,
+    check_sample_weight,
+    encode_labels,
+)
 from .engine.oof import FoldAverage, cross_fit, make_folds
 from .engine.replay import UserLabels
 from .learners.device import set_device
@@ -167,7 +171,8 @@ class BaseEnsemble(BaseEstimator):
         """Check ``y`` against ``X``; return it as :meth:`_encode_target` makes it."""
         if y is None:
             raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
+                f"This {type(self).__name__} estimator requires y to be passed, but the "
+                "target y is None."
             )
         y = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
         check_same_rows(X, y)
@@ -184,7 +189,7 @@ class BaseEnsemble(BaseEstimator):
         regressors: a numeric 1-D target."""
         if is_classifier(self):
             return encode_labels(self, y)
-        return _check_y(y, multi_output=False, y_numeric=True, estimator=self)
+        return check_numeric_target(y, type(self).__name__, estimator=self)
 
 
 class BaseOneLearner(BaseEnsemble):

@@ -336,8 +336,7 @@ def check_folds(folds, n_samples, param="cv"):
             if indices.ndim != 1 or (indices.size and indices.dtype.kind not in "iu"):
                 raise TypeError(
                     f"{param}: the {part} part of fold {i} must be a 1-d array of row "
-                    f"indices (integers); got {_short(indices)} (dtype {indices.dtype}, "
-                    f"{indices.ndim}-d).")
+                    f"indices (integers); got {_short(indices)}.")
             outside = indices[(indices < 0) | (indices >= n_samples)]
             if outside.size:
                 raise ValueError(
@@ -371,8 +370,12 @@ def check_folds(folds, n_samples, param="cv"):
 
 
 def _short(value, limit=80):
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit - 5] + " ...)"
+    """``value`` described in a line: an array by its shape and dtype, else its repr
+    (cut at ``limit`` characters)."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[:limit - 4] + " ..."
 
 
 def make_folds(cv, X, y, *, classifier, groups=None, every_class=False):

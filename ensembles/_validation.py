@@ -12,8 +12,8 @@ from sklearn.utils.validation import column_or_1d
 
 from ._compat import _check_sample_weight, _check_y, _num_samples
 
-__all__ = ["check_pairs", "check_same_rows", "check_sample_weight", "encode_labels",
-           "label_encoder", "last_step", "name_failure", "warn_user"]
+__all__ = ["check_numeric_target", "check_pairs", "check_same_rows", "check_sample_weight",
+           "encode_labels", "label_encoder", "last_step", "name_failure", "warn_user"]
 
 
 def label_encoder(y, owner, estimator=None, *, min_classes=2):
@@ -108,6 +108,25 @@ def check_same_rows(X, y):
     if _num_samples(X) != _num_samples(y):
         raise ValueError(f"X and y must have the same number of rows; got "
                          f"{_num_samples(X)} and {_num_samples(y)}.")
+
+
+def check_numeric_target(y, owner, *, multi_output=False, estimator=None):
+    """A regressor's target: numbers (scikit-learn's ``_check_y`` with ``y_numeric``, which
+    turns an object array of numbers into floats), else a ``ValueError`` naming ``owner``
+    and the labels found, rather than a member's "could not convert string to float"."""
+    try:
+        checked = _check_y(y, multi_output=multi_output, y_numeric=True, estimator=estimator)
+    except ValueError as exc:
+        if "could not convert" not in str(exc):
+            raise
+        checked = np.asarray(y)
+    if checked.dtype.kind not in "biuf":
+        labels = np.unique(np.asarray(checked).astype(str))
+        shown = ", ".join(repr(str(v)) for v in labels[:3])
+        raise ValueError(
+            f"{owner} is a regressor: y must hold numbers; got labels such as {shown} "
+            f"(dtype {checked.dtype}). For classes, use a classifier.")
+    return checked
 
 
 def last_step(estimator):

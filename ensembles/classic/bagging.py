@@ -36,14 +36,13 @@ from .._compat import (
     MethodMapping,
     StrOptions,
     _check_method_params,
-    _check_y,
     _fit_context,
     _raise_for_params,
     _routing_enabled,
     _safe_indexing,
     process_routing,
 )
-from .._validation import name_failure, warn_user
+from .._validation import check_numeric_target, name_failure, warn_user
 from ..base import MAX_SEED, BaseOneLearner
 from ..engine.parallel import learner_modules, run
 from ..learners.device import resolve_device
@@ -658,7 +657,7 @@ class BaggingRegressor(RegressorMixin, _BaseBagging):
 
     def _encode_target(self, y):
         multi = get_tags(self._template()).target_tags.multi_output
-        y = _check_y(y, multi_output=multi, y_numeric=True, estimator=self)
+        y = check_numeric_target(y, type(self).__name__, multi_output=multi, estimator=self)
         return column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y
 
     def _output_shape(self, y):

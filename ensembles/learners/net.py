@@ -38,7 +38,13 @@ from .._compat import (
     _fit_context,
     validate_data,
 )
-from .._validation import check_sample_weight, encode_labels, warn_user
+from .._validation import (
+    check_numeric_target,
+    check_same_rows,
+    check_sample_weight,
+    encode_labels,
+    warn_user,
+)
 from ._tabm import TabM
 from ._torch import _ACTIVATIONS, MLP, EvalSetScoring, FiniteLoss, WeightedNet
 from .device import place_net
@@ -778,6 +784,8 @@ class NetClassifier(ClassifierMixin, _BaseNet):
 
     def _fit_args(self, X, y, sample_weight, eval_set):
         """Validate and encode the data; the arguments of ``_fit_net``."""
+        if y is not None:
+            check_same_rows(X, y)
         X, y = validate_data(self, X, y, dtype=np.float32)
         X = self._writable(X)
         y_enc = encode_labels(self, y).astype(np.int64)
@@ -938,6 +946,9 @@ class NetRegressor(RegressorMixin, _BaseNet):
 
     def _fit_args(self, X, y, sample_weight, eval_set):
         """Validate the data and scale the target; the arguments of ``_fit_net``."""
+        if y is not None:
+            check_same_rows(X, y)
+            y = check_numeric_target(y, type(self).__name__, multi_output=True)
         X, y = validate_data(self, X, y, dtype=np.float32, multi_output=True, y_numeric=True)
         X = self._writable(X)
         largest = float(np.abs(y).max()) if np.size(y) else 0.0

@@ -514,7 +514,9 @@ def test_bad_data(multiclass):
     with pytest.raises(ValueError, match=r"^Negative values in data passed to `sample_weight`"):
         AdaBoostClassifier().fit(X, y, sample_weight=-np.ones(len(y)))
     with pytest.raises(ValueError, match=r"^Sample weights must contain at least one non-zero "
-                       r"number\.$"):
+                       r"number\. \(AdaBoostClassifier expects sample_weight as one finite "
+                       r"weight >= 0 a row of X, 450 rows, not all zero; got an array of "
+                       r"shape \(450,\)\.\)$"):
         AdaBoostClassifier().fit(X, y, sample_weight=np.zeros(len(y)))
     with pytest.raises(ValueError, match=r"^X and y must have the same number of rows; got "
                        r"450 and 449\.$"):

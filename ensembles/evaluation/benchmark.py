@@ -592,6 +592,7 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
     2     2     stacking  ensemble          0.967
     3     4         tree      base          0.960
     """
+    check_alpha(alpha)  # before the fits, not when the leaderboard is first read
     notes = []
     y_arr = column_or_1d(np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy())
     if not hasattr(X, "iloc"):

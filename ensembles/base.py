@@ -436,16 +436,22 @@ class BaseCombiner(_BaseComposition, BaseEnsemble):
         out-of-fold predictions (None without folds).
 
         ``routed``: what :meth:`_route_fit` gave (None: ``sample_weight`` to every
-        member)."""
+        member).
+
+        The fold models are dropped in the engine's workers (``keep_models=False``)
+        unless ``keep_fold_models`` asks for them or, without ``refit``, they are the
+        fitted members."""
         names = [name for name, _ in members]
         n_classes = self._n_classes_out()
         member_weight, fit_params = (sample_weight, None) if routed is None else routed
+        keep_models = bool(getattr(self, "keep_fold_models", True)) or not refit
         self.cross_fit_ = cross_fit(
             self._prepared_members(members), X, y_enc, folds=folds,
             methods=self._oof_methods(members) if folds else None,
             sample_weight=member_weight, refit=refit, n_classes=n_classes,
             n_jobs=self.n_jobs, verbose=self.verbose, desc=type(self).__name__,
             fit_params=fit_params, batch_nets=getattr(self, "batch_nets", "auto"),
+            keep_models=keep_models,
         )
         if refit:
             fitted = [self.cross_fit_.full_estimators[n] for n in names]

@@ -41,6 +41,7 @@ _OWN = (
     "ensembles.combine.voting.VotingClassifier",
     "ensembles.combine.voting.VotingRegressor",
     "ensembles.engine.oof.CrossFit",
+    "ensembles.engine.oof.DroppedModel",
     "ensembles.engine.oof.FoldAverage",
     "ensembles.engine.replay.UserLabels",
 )

@@ -27,6 +27,7 @@ def _pipeline():
     stack = StackingClassifier(
         [("xgb", xgb), ("tree", DecisionTreeClassifier(max_depth=3, random_state=0))],
         final_estimator=LogisticRegression(), cv=3, random_state=0,
+        keep_fold_models=True,  # the fold models are checked below
     )
     return Pipeline([("scale", StandardScaler()), ("stack", stack)])
 

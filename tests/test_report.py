@@ -181,7 +181,8 @@ def test_prefit_reuses_the_fitted_record(data):
     X, y = data
     members = [("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
                ("lr", LogisticRegression())]
-    stack = StackingClassifier(members, cv=3, random_state=0).fit(X, y)
+    stack = StackingClassifier(members, cv=3, random_state=0,
+                               keep_fold_models=True).fit(X, y)  # prefit rescores them
     reused = overfitting_report(stack, X, y, cv="prefit")
     fresh = overfitting_report(StackingClassifier(members, random_state=0), X, y, cv=3)
     pd.testing.assert_frame_equal(

@@ -89,6 +89,7 @@ def test_requested_metadata_reach_every_fold_fit(routing, Ensemble, Member, para
     both = Member().set_fit_request(sample_weight=True, groups=True)
     weight_only = Member().set_fit_request(sample_weight=True, groups=False)
     ensemble = Ensemble([("both", both), ("weight", weight_only)], n_jobs=n_jobs,
+                        keep_fold_models=True,  # each fold model is read below
                         **params).fit(X, y, sample_weight=weight, groups=groups)
     fits = _fold_fits(ensemble, "both")
     assert len(fits) == 3
@@ -126,7 +127,7 @@ def test_metadata_not_requested_is_scikit_learns_error(routing):
 
 def test_without_routing_only_sample_weight_is_taken():
     X, y, weight, groups = _data()
-    stack = StackingClassifier([("a", RecordingClassifier())], cv=3)
+    stack = StackingClassifier([("a", RecordingClassifier())], cv=3, keep_fold_models=True)
     with pytest.raises(ValueError, match=r"Passing extra keyword arguments to "
                        r"StackingClassifier.fit is only supported if "
                        r"enable_metadata_routing=True"):

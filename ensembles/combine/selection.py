@@ -79,6 +79,7 @@ class _BaseSelection(BaseCombiner, BaseEstimator):
         "bag_fraction": [Interval(Real, 0, 1, closed="right")],
         "cv": ["cv_object"],
         "refit": ["boolean"],
+        "keep_fold_models": ["boolean"],
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "device": [None, str],
@@ -87,8 +88,8 @@ class _BaseSelection(BaseCombiner, BaseEstimator):
     }
 
     def __init__(self, estimators, *, n_iter=50, scoring=None, n_init=1, n_bags=1,
-                 bag_fraction=0.5, cv=5, refit=True, n_jobs=None, random_state=None,
-                 device=None, batch_nets="auto", verbose=0):
+                 bag_fraction=0.5, cv=5, refit=True, keep_fold_models=False, n_jobs=None,
+                 random_state=None, device=None, batch_nets="auto", verbose=0):
         self.estimators = estimators
         self.n_iter = n_iter
         self.scoring = scoring
@@ -97,6 +98,7 @@ class _BaseSelection(BaseCombiner, BaseEstimator):
         self.bag_fraction = bag_fraction
         self.cv = cv
         self.refit = refit
+        self.keep_fold_models = keep_fold_models
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.device = device
@@ -232,6 +234,14 @@ _PARAMETERS = """
         True: each member is also fitted on all rows (in the same parallel batch as the
         folds) and these fits predict. False: a member predicts the average of its fold
         models (``FoldAverage``), one fit fewer per member.
+    keep_fold_models : bool, default=False
+        Keep every member's fold models in ``cross_fit_.fold_estimators``. False: with
+        ``refit=True`` each is dropped as soon as it has made its out-of-fold
+        predictions and been scored (the members fitted on all rows predict); a
+        :class:`~ensembles.engine.oof.DroppedModel` of a few bytes stands in for it and
+        the out-of-fold predictions, scores and times stay. True keeps them
+        (``overfitting_report(selection, X, y, cv="prefit")`` needs them). With
+        ``refit=False`` the fold models are the fitted members, kept either way.
     n_jobs : int, default=None
         joblib workers over all (member, fold) fits.
     random_state : int, RandomState or None
@@ -271,8 +281,9 @@ _PARAMETERS = """
     oof_score_ : float
         The out-of-fold score of the selected ensemble (``weights_``).
     cross_fit_ : CrossFit
-        What the out-of-fold engine returned: out-of-fold predictions, fold models,
-        fit times.
+        What the out-of-fold engine returned: out-of-fold predictions, fold models
+        (:class:`~ensembles.engine.oof.DroppedModel` stand-ins unless
+        ``keep_fold_models=True`` or ``refit=False``), fit times.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` had string column names.

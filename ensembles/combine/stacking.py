@@ -64,6 +64,7 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
                                      "predict"})],
         "passthrough": ["boolean"],
         "refit": ["boolean"],
+        "keep_fold_models": ["boolean"],
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "device": [None, str],
@@ -72,14 +73,15 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
     }
 
     def __init__(self, estimators, *, final_estimator=None, cv=5, stack_method="auto",
-                 passthrough=False, refit=True, n_jobs=None, random_state=None, device=None,
-                 batch_nets="auto", verbose=0):
+                 passthrough=False, refit=True, keep_fold_models=False, n_jobs=None,
+                 random_state=None, device=None, batch_nets="auto", verbose=0):
         self.estimators = estimators
         self.final_estimator = final_estimator
         self.cv = cv
         self.stack_method = stack_method
         self.passthrough = passthrough
         self.refit = refit
+        self.keep_fold_models = keep_fold_models
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.device = device
@@ -315,9 +317,9 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
     """Stacked generalisation of any classifiers (nets, XGBoost, LightGBM, scikit-learn).
 
     Members are fitted once per cross-validation fold by the out-of-fold engine, which
-    keeps the out-of-fold predictions (``cross_fit_.oof``), the fold models and their
-    train and validation scores; the final estimator learns from the out-of-fold
-    predictions.
+    keeps the out-of-fold predictions (``cross_fit_.oof``) and the fold models' scores and
+    times (the fold models themselves with ``keep_fold_models=True``); the final
+    estimator learns from the out-of-fold predictions.
 
     Parameters
     ----------
@@ -336,6 +338,17 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         True: refit each member on all rows (as scikit-learn does). False: keep the k
         fold models and average their predictions at predict time (one fit fewer per
         member).
+    keep_fold_models : bool, default=False
+        Keep every member's fold models in ``cross_fit_.fold_estimators`` after the fit.
+        False: with ``refit=True`` each fold model is dropped as soon as it has made its
+        out-of-fold predictions and been scored, since predicting needs only the members
+        refitted on all rows; a :class:`~ensembles.engine.oof.DroppedModel` of a few
+        bytes stands in for it, and the out-of-fold predictions, scores and times stay in
+        ``cross_fit_``. A fold model weighs about as much as its refitted member, so
+        keeping them makes the stack hold (and pickle to) up to ``cv + 1`` times its
+        members. True: keep them, to inspect them or predict with them
+        (``overfitting_report(stack, X, y, cv="prefit")`` needs them). With
+        ``refit=False`` the fold models are the fitted members and are kept either way.
     n_jobs : int, default=None
         joblib workers over all (member, fold) fits.
     random_state : int, RandomState or None
@@ -362,7 +375,10 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
     final_estimator_ : estimator
     stack_method_ : list of str
     cross_fit_ : CrossFit or None
-        What the out-of-fold engine returned (None with ``cv="prefit"``).
+        What the out-of-fold engine returned (None with ``cv="prefit"``): out-of-fold
+        predictions, folds, scores, times, and the fold models (their
+        :class:`~ensembles.engine.oof.DroppedModel` stand-ins unless
+        ``keep_fold_models=True`` or ``refit=False``).
     classes_ : ndarray
 
     Examples

@@ -32,6 +32,7 @@ class _BaseVoting(BaseCombiner, TransformerMixin, BaseEstimator):
         "estimators": [list],
         "weights": ["array-like", StrOptions({"auto"}), None],
         "cv": ["cv_object"],
+        "keep_fold_models": ["boolean"],
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "device": [None, str],
@@ -221,6 +222,13 @@ class VotingClassifier(ClassifierMixin, _BaseVoting):
     cv : int, splitter or iterable of (train, test), default=5
         The folds for ``weights="auto"`` (stratified k-fold for an int); unused
         otherwise.
+    keep_fold_models : bool, default=False
+        With ``weights="auto"``: keep every member's fold models in
+        ``cross_fit_.fold_estimators``. False drops each one as soon as it has made its
+        out-of-fold predictions and been scored (voting predicts with the members fitted
+        on all rows); a :class:`~ensembles.engine.oof.DroppedModel` of a few bytes stands
+        in for it and the out-of-fold predictions, scores and times stay. True keeps them
+        (``overfitting_report(vote, X, y, cv="prefit")`` needs them).
     n_jobs : int, default=None
         joblib workers over all member (and fold) fits.
     random_state : int, RandomState or None, default=None
@@ -286,13 +294,14 @@ class VotingClassifier(ClassifierMixin, _BaseVoting):
     }
 
     def __init__(self, estimators, *, voting="soft", weights=None, flatten_transform=True,
-                 cv=5, n_jobs=None, random_state=None, device=None, batch_nets="auto",
-                 verbose=0):
+                 cv=5, keep_fold_models=False, n_jobs=None, random_state=None, device=None,
+                 batch_nets="auto", verbose=0):
         self.estimators = estimators
         self.voting = voting
         self.weights = weights
         self.flatten_transform = flatten_transform
         self.cv = cv
+        self.keep_fold_models = keep_fold_models
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.device = device
@@ -447,7 +456,7 @@ class VotingRegressor(RegressorMixin, _BaseVoting):
         ignored); only their ratios matter. None: equal weights. ``"auto"``: learned,
         non-negative and summing to 1, to minimise the squared error of the weighted
         average of the members' out-of-fold predictions.
-    cv, n_jobs, random_state, device, batch_nets, verbose
+    cv, keep_fold_models, n_jobs, random_state, device, batch_nets, verbose
         As in :class:`VotingClassifier` (an int ``cv`` means plain k-fold here).
 
     Attributes
@@ -486,11 +495,12 @@ class VotingRegressor(RegressorMixin, _BaseVoting):
     True
     """
 
-    def __init__(self, estimators, *, weights=None, cv=5, n_jobs=None, random_state=None,
-                 device=None, batch_nets="auto", verbose=0):
+    def __init__(self, estimators, *, weights=None, cv=5, keep_fold_models=False,
+                 n_jobs=None, random_state=None, device=None, batch_nets="auto", verbose=0):
         self.estimators = estimators
         self.weights = weights
         self.cv = cv
+        self.keep_fold_models = keep_fold_models
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.device = device

@@ -6,13 +6,19 @@ voting weights, the benchmark), the fold models (bagged prediction without a ref
 train and validation scores of each fold (the overfitting report) and the fit times.
 Optionally it also fits each member on all rows in the same parallel batch, so a stack
 with ``refit=True`` costs one scheduling round, not two.
+
+The fold models are what weighs: a random forest of a fold is as large as the one refitted
+on all rows, so keeping them all makes a stack hold ``cv + 1`` forests. With
+``keep_models=False`` each is dropped in its worker once it has predicted and been scored;
+a :class:`DroppedModel` of a few bytes is left in its place.
 """
 
+import dataclasses
 import inspect
 import sys
 import time
 from dataclasses import dataclass, field
-from numbers import Integral
+from numbers import Integral, Number
 
 import joblib
 import numpy as np
@@ -21,6 +27,15 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import check_cv
 from sklearn.pipeline import Pipeline
+from sklearn.utils import (
+    ClassifierTags,
+    InputTags,
+    RegressorTags,
+    Tags,
+    TargetTags,
+    TransformerTags,
+    get_tags,
+)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import has_fit_parameter
 
@@ -45,6 +60,7 @@ from .replay import Replay, _predict
 
 __all__ = [
     "CrossFit",
+    "DroppedModel",
     "FoldAverage",
     "check_accepts_sample_weight",
     "check_folds",
@@ -70,7 +86,8 @@ class CrossFit:
     oof : dict
         Member name -> out-of-fold predictions, rows in the order of ``X``.
     fold_estimators : dict
-        Member name -> list of fitted estimators, one per fold.
+        Member name -> list of fitted estimators, one per fold; with
+        ``keep_models=False``, one :class:`DroppedModel` per fold in their place.
     full_estimators : dict
         Member name -> estimator fitted on all rows (only when ``refit=True``).
     scores : dict
@@ -187,11 +204,17 @@ def _fold_data(X, y, train, sample_weight, fit_params):
 
 
 def _score_fold(record, estimator, X, y, X_train, y_train, test, method, scorers,
-                n_classes, keep_outputs):
-    """Predict and score a fitted fold model into ``record`` (a refit has no test)."""
+                n_classes, keep_outputs, keep_model=True, test_outputs=()):
+    """Predict and score a fitted fold model into ``record`` (a refit has no test).
+
+    ``keep_model=False``: the record gets a :class:`DroppedModel` in place of the fold
+    model (with its outputs of ``test_outputs`` on the test rows), or None after an
+    error, so that the model is freed in the worker and never sent back."""
     record["estimator"] = estimator
     if test is None:
         return record
+    if not keep_model:
+        record["estimator"] = None  # what is left after an error: nothing
     start = time.perf_counter()
     try:
         X_test = _safe_indexing(X, test)
@@ -205,15 +228,19 @@ def _score_fold(record, estimator, X, y, X_train, y_train, test, method, scorers
         record["scores"] = scores
         if keep_outputs:
             record["outputs"] = {"train": on_train.outputs, "test": on_test.outputs}
+        record["score_time"] = time.perf_counter() - start
+        if not keep_model:  # not timed: what the model would have been asked later
+            record["estimator"] = DroppedModel(estimator, on_test, X_test, test_outputs,
+                                               record["name"], record["fold"])
     except Exception as exc:  # noqa: BLE001
         record["error"] = exc
-        return record
-    record["score_time"] = time.perf_counter() - start
+        record.pop("score_time", None)
     return record
 
 
 def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, scorers,
-              n_classes, monitor=None, keep_outputs=False, fit_params=None):
+              n_classes, monitor=None, keep_outputs=False, fit_params=None,
+              keep_model=True, test_outputs=()):
     """One (member, fold) fit; module-level so that loky and dask can pickle it."""
     record = {"name": name, "fold": fold}
     X_train, y_train, w_train, fit_params = _fold_data(X, y, train, sample_weight,
@@ -230,11 +257,11 @@ def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, s
         return record
     record["fit_time"] = time.perf_counter() - start
     return _score_fold(record, estimator, X, y, X_train, y_train, test, method, scorers,
-                       n_classes, keep_outputs)
+                       n_classes, keep_outputs, keep_model, test_outputs)
 
 
 def _fit_batch_task(name, fits, X, y, sample_weight, method, scorers, n_classes,
-                    keep_outputs=False, fit_params=None):
+                    keep_outputs=False, fit_params=None, keep_model=True, test_outputs=()):
     """A net member's fold fits (and its refit), ``fits`` = [(fold, estimator, train,
     test), ...], trained as one batched model (:func:`ensembles.learners._batched.
     fit_together`), then each predicted and scored as :func:`_fit_task` does.
@@ -272,7 +299,7 @@ def _fit_batch_task(name, fits, X, y, sample_weight, method, scorers, n_classes,
         else:
             record["fit_time"] = share
             _score_fold(record, result, X, y, X_train, y_train, test, method, scorers,
-                        n_classes, keep_outputs)
+                        n_classes, keep_outputs, keep_model, test_outputs)
         records.append(record)
     return records
 
@@ -312,6 +339,97 @@ class FoldAverage(BaseEstimator):
         votes = np.stack([e.predict(X) for e in self.estimators]).astype(int)
         counts = np.apply_along_axis(np.bincount, 0, votes, minlength=self.n_classes)
         return counts.argmax(axis=0)
+
+
+_PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
+#: What a dropped fold model keeps besides its fitted numbers: small, and read by scorers
+#: and ensembles (columns of probabilities, the width and names of X).
+_DESCRIBING = ("classes_", "n_features_in_", "feature_names_in_")
+
+
+def _had(method):
+    return lambda self: method in self.methods
+
+
+class DroppedModel:
+    """What :func:`cross_fit` keeps of a fold model it dropped (``keep_models=False``).
+
+    The model is dropped in its worker once it has predicted (``CrossFit.oof``) and been
+    scored; this stand-in of a few bytes stays in ``CrossFit.fold_estimators``. It keeps
+    what a reader of the record asks of a fold model without predicting new rows:
+
+    - ``model``: the class name of the model; ``member`` and ``fold``: whose it was;
+    - its tags (``sklearn.utils.get_tags``), ``classes_``, ``n_features_in_``,
+      ``feature_names_in_`` and its fitted attributes that are single numbers or strings
+      (``n_iter_``, ``best_iteration_``, ...);
+    - ``methods``: the prediction methods it had; each stays available as a method
+      (``hasattr`` answers as for the model);
+    - ``outputs``: the outputs on the fold's test rows of the methods ``cross_fit`` was
+      asked to keep (``test_outputs``): such a method answers for those rows (as many of
+      them), so the fold can still be scored, or an ensemble rebuilt from its record (the
+      benchmark). Anything else raises a ``ValueError`` saying the model was dropped.
+
+    Not an estimator: it cannot be fitted, cloned or asked about other rows.
+    """
+
+    def __init__(self, estimator, on_test, X_test, test_outputs, member, fold):
+        # a wrapper that only watches its model (the benchmark's) names the model
+        self.model = getattr(estimator, "_model_name", type(estimator).__name__)
+        self.member, self.fold = member, fold
+        self.methods = tuple(m for m in _PREDICT_METHODS if hasattr(estimator, m))
+        self.n_rows = _num_samples(X_test)
+        # as plain dicts: a pickle or a skops file of the record holds no sklearn class
+        self._tags = dataclasses.asdict(get_tags(estimator))
+        for key, value in vars(estimator).items():
+            if (key.endswith("_") and not key.startswith("_")
+                    and isinstance(value, Number | str | np.generic)):
+                setattr(self, key, value)
+        for key in _DESCRIBING:  # attributes or properties (a Pipeline's)
+            value = getattr(estimator, key, None)
+            if value is not None:
+                setattr(self, key, value)
+        # on_test (a Replay) computes each asked method once: the worker's own outputs
+        self.outputs = {m: getattr(on_test, m)(X_test) for m in test_outputs
+                        if m in self.methods}
+
+    def __sklearn_tags__(self):
+        parts = {"input_tags": InputTags, "target_tags": TargetTags,
+                 "transformer_tags": TransformerTags, "classifier_tags": ClassifierTags,
+                 "regressor_tags": RegressorTags}
+        return Tags(**{key: parts[key](**value) if key in parts and value is not None
+                       else value for key, value in self._tags.items()})
+
+    def __repr__(self):
+        return (f"DroppedModel({self.model}, member={self.member!r}, fold={self.fold}, "
+                f"outputs={sorted(self.outputs)})")
+
+    def _answer(self, method, X):
+        if method in self.outputs and _num_samples(X) == self.n_rows:
+            return self.outputs[method]
+        kept = (f"it kept the outputs {sorted(self.outputs)} on its {self.n_rows} test rows"
+                if self.outputs else "it kept no outputs")
+        raise ValueError(
+            f"the fold-{self.fold} model of member {self.member!r} ({self.model}) was "
+            f"dropped after its fit (keep_models=False; keep_fold_models=False in an "
+            f"ensemble) and cannot compute {method} on {_num_samples(X)} rows: {kept}. "
+            "Fit with keep_fold_models=True (cross_fit(keep_models=True)) to keep the "
+            "fold models.")
+
+    @available_if(_had("predict"))
+    def predict(self, X):
+        return self._answer("predict", X)
+
+    @available_if(_had("predict_proba"))
+    def predict_proba(self, X):
+        return self._answer("predict_proba", X)
+
+    @available_if(_had("predict_log_proba"))
+    def predict_log_proba(self, X):
+        return self._answer("predict_log_proba", X)
+
+    @available_if(_had("decision_function"))
+    def decision_function(self, X):
+        return self._answer("decision_function", X)
 
 
 def check_folds(folds, n_samples, param="cv"):
@@ -445,7 +563,7 @@ def note_failures(errors, notes, left):
 def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scoring=None,
               refit=False, n_classes=None, n_jobs=None, verbose=0, desc="fitting",
               monitor=None, keep_outputs=False, on_error="raise", fit_params=None,
-              gpu_lane=True, batch_nets="auto"):
+              gpu_lane=True, batch_nets="auto", keep_models=True, test_outputs=()):
     """Fit each (member, fold) pair once, in parallel, and gather what was learned.
 
     Parameters
@@ -510,6 +628,21 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         member cannot be batched (other members are fitted as usual); False never
         batches. A batched member's ``fit_times`` (and ``refit_times``) are the batch's
         time split evenly over its fits.
+    keep_models : bool, default=True
+        Keep the fitted fold models in ``CrossFit.fold_estimators``. False drops each
+        one in its worker as soon as it has made its out-of-fold predictions and been
+        scored, so that only one fold model per worker is held at a time and none is
+        sent back: ``fold_estimators`` then holds a :class:`DroppedModel` per fold
+        (tags, ``classes_``, fitted numbers, the outputs of ``test_outputs``). The
+        predictions, scores and times are the same either way; the fits on all rows
+        (``refit``) are always kept. What the ensembles use when they refit their
+        members (``keep_fold_models=False``), and the benchmark.
+    test_outputs : tuple of str, default=()
+        With ``keep_models=False``: prediction methods (``"predict"``,
+        ``"predict_proba"``, ``"predict_log_proba"``, ``"decision_function"``) whose
+        outputs on each fold's test rows are computed in the worker, after the timed
+        prediction, and kept on its :class:`DroppedModel` (those the model has), for
+        scorers to read later without the model.
 
     Returns
     -------
@@ -539,6 +672,7 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
     if sample_weight is not None:  # fail before any fit, not after some
         for name, estimator in estimators:
             check_accepts_sample_weight(estimator, f"member {name!r}")
+    test_outputs = _check_keep_models(keep_models, test_outputs)
     n_fits = len(folds) + bool(refit)
     tasks, batches = [], []
     for name, estimator in estimators:
@@ -561,13 +695,14 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         # gathers results.
         batched = [
             delayed(_fit_batch_task)(name, fits, X, y, sample_weight, methods.get(name),
-                                     scoring, n_classes, keep_outputs, fit_params.get(name))
+                                     scoring, n_classes, keep_outputs, fit_params.get(name),
+                                     keep_models, test_outputs)
             for name, fits in batches if (name in on_gpu) == in_lane
         ]
         return batched + [
             delayed(_fit_task)(name, fold, est, X, y, train, test, sample_weight,
                                methods.get(name), scoring, n_classes, monitor, keep_outputs,
-                               fit_params.get(name))
+                               fit_params.get(name), keep_models, test_outputs)
             for name, fold, est, train, test in tasks if (name in on_gpu) == in_lane
         ]
 
@@ -648,6 +783,21 @@ def _check_scoring(scoring):
                              f"scorer(estimator, X, y); got {scorer!r}.")
         checked[key] = scorer
     return checked
+
+
+def _check_keep_models(keep_models, test_outputs):
+    """``test_outputs`` as a tuple of method names, checked with ``keep_models``."""
+    if not isinstance(keep_models, bool | np.bool_):
+        raise TypeError(f"keep_models must be True or False; got {keep_models!r}.")
+    if isinstance(test_outputs, str) or not all(
+            m in _PREDICT_METHODS for m in test_outputs):
+        raise ValueError(f"test_outputs must be a tuple of prediction methods among "
+                         f"{list(_PREDICT_METHODS)}; got {test_outputs!r}.")
+    if keep_models and len(test_outputs):
+        raise ValueError("test_outputs is kept on the stand-ins of dropped fold models: "
+                         "it needs keep_models=False (with keep_models=True the fold "
+                         f"models themselves are kept); got test_outputs={test_outputs!r}.")
+    return tuple(test_outputs)
 
 
 def _batches_member(name, estimator, fit_params, n_fits, monitor, batch_nets):

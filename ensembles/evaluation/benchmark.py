@@ -25,6 +25,12 @@ rows, 0.495 +- 0.005 fully nested; ``docs/benchmark_api.md``).
 So benchmarking ``N`` ensembles costs about one cross-validation of the base models, not
 ``N + 1``. Any other estimator is cross-validated on the same folds, in the same run.
 
+No fold model outlives its fit: the engine drops each one in its worker once it has
+predicted its validation rows (``cross_fit(keep_models=False)``), keeping those
+predictions and the other outputs the scorers will ask for on the same rows
+(:class:`~ensembles.engine.oof.DroppedModel`), so the run holds one fitted model per
+worker at a time, not every model of every fold.
+
 :class:`BenchmarkResult` is in :mod:`ensembles.evaluation.benchmark`; how the models and
 ensembles to compare are worked out, in :mod:`ensembles.evaluation.benchmark`.
 """
@@ -312,6 +318,8 @@ _TASKS = ("classification", "regression")
 #: Numeric integer targets with more distinct values than this are taken for regression.
 _MAX_CLASSES = 20
 _METHODS = ("predict_proba", "decision_function", "predict")
+_ALL_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
+_USUAL_METHODS = ("predict", "predict_proba", "decision_function")
 
 
 # -- what is compared ---------------------------------------------------------------------
@@ -654,7 +662,8 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
                        every_class=True)
     record = cross_fit(fitted, X, y_fit, folds=folds, methods=methods,
                        n_classes=len(classes) if classification else None, n_jobs=n_jobs,
-                       verbose=verbose, desc="benchmark", on_error=on_error)
+                       verbose=verbose, desc="benchmark", on_error=on_error,
+                       keep_models=False, test_outputs=_scorer_methods(scorers))
     if record.errors:
         base, kept = _leave_out_failures(record.errors, base, kept, shells, task,
                                          random_state, X, y_arr, notes)
@@ -677,17 +686,33 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
                            diversity=of_record(record, y_fit, task, names=list(base)))
 
 
+def _scorer_methods(scorers):
+    """The prediction methods ``scorers`` may ask of a model, for the engine to keep their
+    outputs on each fold's validation rows when it drops the fold model. A scikit-learn
+    scorer names them (``_response_method``: one, or candidates of which it takes the
+    first the model has); any other callable may ask what a scorer usually does
+    (``predict``, ``predict_proba``, ``decision_function``). Not ``predict_log_proba``
+    unless a scorer names it: a tree's warns of log(0), and no scikit-learn scorer uses
+    it (a callable that does is told that the model was dropped)."""
+    asked = set()
+    for scorer in scorers.values():
+        methods = getattr(scorer, "_response_method", _USUAL_METHODS)
+        asked.update([methods] if isinstance(methods, str) else methods)
+    return tuple(m for m in _ALL_METHODS if m in asked)
+
+
 def _scores(model, X_test, y_test, scorers):
     return {name: float(scorer(model, X_test, y_test)) for name, scorer in scorers.items()}
 
 
 def _model_rows(record, name, kind, context):
-    """Rows of a model the engine fitted: scored on each fold's validation rows."""
+    """Rows of a model the engine fitted: scored on each fold's validation rows, from
+    the outputs kept of its (dropped) fold model."""
     X, y, _, classes, scorers = context
     rows = []
     for k, (_, test) in enumerate(record.folds):
         probe = record.fold_estimators[name][k]
-        model = Replay(probe.estimator_, len(test),
+        model = Replay(probe, len(test),
                        {record.methods[name]: record.oof[name][test]}, classes=classes,
                        n_classes=None if classes is None else len(classes),
                        decode=classes is not None)
@@ -703,7 +728,7 @@ def _member_view(record, names, classes):
     """The engine's record with each fold model replaced by a replay of its outputs on
     the fold's validation rows (what the ensembles of that fold are scored from)."""
     n_classes = None if classes is None else len(classes)
-    replays = {n: [Replay(record.fold_estimators[n][k].estimator_, len(test),
+    replays = {n: [Replay(record.fold_estimators[n][k], len(test),
                           {record.methods[n]: record.oof[n][test]},
                           classes=None if classes is None else np.arange(n_classes),
                           n_classes=n_classes)

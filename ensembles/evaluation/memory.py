@@ -8,6 +8,7 @@ import ctypes
 import functools
 
 from sklearn.base import BaseEstimator
+from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 
 
@@ -90,6 +91,10 @@ class _Probe(BaseEstimator):
     def predict_proba(self, X):
         return self.estimator_.predict_proba(X)
 
+    @available_if(_inner_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        return self.estimator_.predict_log_proba(X)
+
     @available_if(_inner_has("decision_function"))
     def decision_function(self, X):
         return self.estimator_.decision_function(X)
@@ -97,3 +102,16 @@ class _Probe(BaseEstimator):
     @property
     def classes_(self):
         return self.estimator_.classes_
+
+    @property
+    def n_features_in_(self):
+        return self.estimator_.n_features_in_
+
+    @property
+    def _model_name(self):  # what a DroppedModel of this probe calls it
+        return type(self.estimator).__name__
+
+    def __sklearn_tags__(self):
+        # the model's: scorers read them (a classifier's probabilities), also once the
+        # engine has dropped the fitted probe and kept only its tags
+        return get_tags(self.estimator)

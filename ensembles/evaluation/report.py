@@ -38,7 +38,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._compat import Interval, StrOptions, _safe_indexing, validate_params
 from .._validation import check_same_rows
 from ..base import BaseCombiner
-from ..engine.oof import cross_fit, fingerprint, make_folds, note_failures
+from ..engine.oof import DroppedModel, cross_fit, fingerprint, make_folds, note_failures
 from ..engine.replay import Replay
 from .curves import learning_curves
 from .diversity import from_columns, of_record, plot_diversity, to_columns
@@ -406,9 +406,10 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
     cv : int, splitter, iterable of (train, test), or "prefit", default=5
         The folds (stratified for classifiers when an int). ``"prefit"``: ``estimator`` is
         an ensemble already fitted with cross-validation on this ``X, y``; its record
-        (``cross_fit_``) is reused and nothing is fitted. An ensemble fitted without
-        folds (``cv="prefit"`` stacking, voting with given weights) has no such record:
-        report on an unfitted clone instead.
+        (``cross_fit_``) is reused and nothing is fitted; its fold models are rescored,
+        so it must have kept them (``keep_fold_models=True``, or ``refit=False``). An
+        ensemble fitted without folds (``cv="prefit"`` stacking, voting with given
+        weights) has no such record: report on an unfitted clone instead.
     scoring : str, list of str or dict, default=None
         Scorer names (``sklearn.metrics.get_scorer_names()``) or name -> scorer. Default:
         accuracy and neg_log_loss (when the models give probabilities) for classifiers,
@@ -564,6 +565,15 @@ def _from_fitted(estimator, X, y, scoring, overfit_gap, underfit_skill, curves):
             f"cv='prefit': this {type(estimator).__name__} was fitted without "
             "cross-validation (cv='prefit' members, or voting with given weights), so it "
             "keeps no fold models to report on. Call overfitting_report(clone(estimator), "
+            "X, y, cv=5) to cross-validate it."
+        )
+    if any(isinstance(model, DroppedModel) for models in result.fold_estimators.values()
+           for model in models):
+        raise ValueError(
+            f"cv='prefit': this {type(estimator).__name__} dropped its fold models once "
+            "its members were refitted on all rows (keep_fold_models=False, the "
+            "default), and the report scores them. Fit it with keep_fold_models=True to "
+            "report on it with cv='prefit', or call overfitting_report(clone(estimator), "
             "X, y, cv=5) to cross-validate it."
         )
     X_checked = estimator._check_X(X, reset=False)

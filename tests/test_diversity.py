@@ -249,17 +249,11 @@ def test_report_carries_the_diversity_of_its_models_and_members(iris):
     pd.testing.assert_frame_equal(of_stack.diversity, expected)
 
 
-# cv="prefit" reports need the fold models; stacking is about to drop them by default
-# (keep_fold_models=False, the memory work of issue 15): ask for them where the parameter
-# exists. Once it exists everywhere, pass keep_fold_models=True directly.
-_KEEP = ({"keep_fold_models": True}
-         if "keep_fold_models" in StackingClassifier([("nb", GaussianNB())]).get_params()
-         else {})
-
-
 def test_prefit_report_carries_the_diversity_of_the_members(iris):
     X, y = iris
-    fitted = StackingClassifier(MEMBERS, cv=3, **_KEEP).fit(X, y)
+    # cv="prefit" rescores the fold models, which a stack drops by default (issue 14,
+    # item 6)
+    fitted = StackingClassifier(MEMBERS, cv=3, keep_fold_models=True).fit(X, y)
     prefit = overfitting_report(fitted, X, y, cv="prefit", curves=False)
     assert list(prefit.diversity["model_a"]) == ["lr", "lr", "tree"]
     pd.testing.assert_frame_equal(prefit.diversity, diversity(fitted.cross_fit_, y))

@@ -109,12 +109,18 @@ def test_early_stopping_nets_stop_each_at_its_own_epoch(kind, batched_calls):
     net = _net(kind, max_epochs=40, lr=0.01, early_stopping=True, n_iter_no_change=2)
     batched = _stack(kind, True, 1, net=net).fit(X, y)
     alone = _stack(kind, False, 1, net=net).fit(X, y)
-    assert batched_calls == [4]
+    # the three fold models together; the refit on all rows trains for the median of
+    # their best epochs without early stopping (engine.stopping), after them, alone
+    assert batched_calls == [3]
     _assert_same_stack(batched, alone, X)
     fold_epochs = [est.n_iter_ for est in batched.cross_fit_.fold_estimators["net"]]
     assert max(fold_epochs) < 40  # stopped early
-    assert batched.named_estimators_["net"].best_epoch_ == \
-        alone.named_estimators_["net"].best_epoch_
+    best = [est.best_epoch_ for est in batched.cross_fit_.fold_estimators["net"]]
+    assert batched.cross_fit_.stopping_points["net"] == best
+    for stack in (batched, alone):
+        refit = stack.named_estimators_["net"]
+        assert refit.n_iter_ == refit.max_epochs == int(np.floor(np.median(best) + 0.5))
+        assert not refit.early_stopping
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])

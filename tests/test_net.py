@@ -17,7 +17,7 @@ from skorch.callbacks import Callback
 from torch import nn
 
 from ensembles import DeviceUnavailableError, NetClassifier, NetRegressor
-from ensembles.learners.net import _validation_split
+from ensembles.engine.stopping import validation_split
 
 FAST = dict(hidden_layer_sizes=(16,), max_epochs=30, lr=0.02, random_state=0)
 
@@ -258,7 +258,7 @@ def test_early_stopping_restores_best_epoch():
 
     # The restored weights give exactly the best epoch's validation loss.
     seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max)
-    _, valid = _validation_split(len(y), y, 0.3, seed, y)
+    _, valid = validation_split(len(y), y, 0.3, seed, y)
     proba = clf.predict_proba(X[valid])
     loss = -np.mean(np.log(proba[np.arange(len(valid)), y[valid]]))
     assert loss == pytest.approx(min(history["valid_loss"]), rel=1e-4)

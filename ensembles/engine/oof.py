@@ -57,6 +57,7 @@ from .._validation import (
 from ..learners.device import runs_on_gpu
 from .parallel import Several, learner_modules, run
 from .replay import Replay, _predict
+from .stopping import fit_stopping, stopped_refit, stopper
 
 __all__ = [
     "CrossFit",
@@ -104,6 +105,10 @@ class CrossFit:
         that an ensemble of the fold models can be scored without predicting again.
     errors : dict
         Member name -> its first error, for members left out by ``on_error="skip"``.
+    stopping_points : dict
+        Member name -> the rounds (epochs, stages) each fold model kept, for members that
+        early-stop (:mod:`ensembles.engine.stopping`); a refit on all rows trained for
+        their median.
     """
 
     names: list
@@ -119,6 +124,7 @@ class CrossFit:
     fingerprint: str = None
     outputs: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
+    stopping_points: dict = field(default_factory=dict)
 
 
 def fingerprint(X, y):
@@ -186,8 +192,15 @@ def fit_member(estimator, X, y, sample_weight=None, name="estimator", eval_set=N
 
     ``fit_params`` (routed metadata, see :meth:`ensembles.base.BaseCombiner._route_fit`)
     are passed to ``fit`` as they are.
+
+    A member that early-stops and needs its validation rows given (XGBoost, LightGBM;
+    :mod:`ensembles.engine.stopping`) early-stops on an inner split of ``X``: within a
+    fold, of the fold's training rows only.
     """
     kwargs = _fit_kwargs(estimator, sample_weight, name, fit_params)
+    stop = stopper(estimator)
+    if stop is not None and stop.splits:  # stops on an inner split of X, never eval_set
+        return fit_stopping(stop, estimator, X, y, kwargs)
     if eval_set is None or watch is None:
         return estimator.fit(X, y, **kwargs)
     return watch(estimator, X, y, eval_set, kwargs)
@@ -256,8 +269,17 @@ def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, s
         record["error"] = exc
         return record
     record["fit_time"] = time.perf_counter() - start
+    _note_stopping_point(record, estimator)
     return _score_fold(record, estimator, X, y, X_train, y_train, test, method, scorers,
                        n_classes, keep_outputs, keep_model, test_outputs)
+
+
+def _note_stopping_point(record, estimator):
+    """Where a member that early-stops stopped (``record["stopped_at"]``), for the refit
+    on all rows (:func:`ensembles.engine.stopping.stopped_refit`)."""
+    stop = stopper(estimator)
+    if stop is not None:
+        record["stopped_at"] = stop.stopping_point(estimator)
 
 
 def _fit_batch_task(name, fits, X, y, sample_weight, method, scorers, n_classes,
@@ -298,6 +320,7 @@ def _fit_batch_task(name, fits, X, y, sample_weight, method, scorers, n_classes,
             record["error"] = result
         else:
             record["fit_time"] = share
+            _note_stopping_point(record, result)
             _score_fold(record, result, X, y, X_train, y_train, test, method, scorers,
                         n_classes, keep_outputs, keep_model, test_outputs)
         records.append(record)
@@ -673,14 +696,17 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         for name, estimator in estimators:
             check_accepts_sample_weight(estimator, f"member {name!r}")
     test_outputs = _check_keep_models(keep_models, test_outputs)
-    n_fits = len(folds) + bool(refit)
+    # A member that early-stops is refitted on all rows for the median of its folds'
+    # stopping points (engine.stopping): after its folds, in a second round.
+    stopping = {name: stop for name, estimator in estimators
+                if refit and folds and (stop := stopper(estimator)) is not None}
     tasks, batches = [], []
     for name, estimator in estimators:
         fits = [(fold, clone(estimator), train, test)
                 for fold, (train, test) in enumerate(folds)]
-        if refit:
+        if refit and name not in stopping:
             fits.append((None, clone(estimator), None, None))
-        if _batches_member(name, estimator, fit_params.get(name), n_fits, monitor,
+        if _batches_member(name, estimator, fit_params.get(name), len(fits), monitor,
                            batch_nets):
             batches.append((name, fits))
         else:
@@ -688,7 +714,7 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
 
     on_gpu = _gpu_members(estimators, X, y, folds, refit, n_classes) if gpu_lane else set()
 
-    def jobs(in_lane):
+    def jobs(in_lane, tasks, batches=()):
         # A batch is the longest task: first, so that the others fill the workers
         # around it. It runs in a worker like any task (beside the other members' fits;
         # in the GPU lane for a member on a GPU), not in this process, which only
@@ -706,9 +732,18 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
             for name, fold, est, train, test in tasks if (name in on_gpu) == in_lane
         ]
 
-    records = list(run(jobs(False), total=n_fits * len(estimators), n_jobs=n_jobs,
-                       verbose=verbose, desc=desc, ordered=False,
-                       preload=learner_modules(estimators), lane=jobs(True)))
+    preload = learner_modules(estimators)
+    n_tasks = len(tasks) + sum(len(fits) for _, fits in batches)
+    records = list(run(jobs(False, tasks, batches), total=n_tasks,
+                       n_jobs=n_jobs, verbose=verbose, desc=desc, ordered=False,
+                       preload=preload, lane=jobs(True, tasks, batches)))
+    refits = [(name, None, stopped_refit(estimator, stopping[name], points), None, None)
+              for name, estimator in estimators if name in stopping
+              and (points := _stopping_points(records, name)) is not None]
+    if refits:
+        records += run(jobs(False, refits), total=len(refits), n_jobs=n_jobs,
+                       verbose=verbose, desc=f"{desc} (refits)", ordered=False,
+                       preload=preload, lane=jobs(True, refits))
 
     failed = [r for r in records if "error" in r]
     failed.sort(key=lambda r: (names.index(r["name"]), len(folds) if r["fold"] is None
@@ -726,7 +761,20 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
     result = _gather(names, folds, methods,
                      [r for r in records if r["name"] not in errors], X)
     result.fingerprint, result.errors = fingerprint(X, y), errors
+    result.stopping_points = {
+        name: [r["stopped_at"] for r in sorted(
+            (r for r in records if r["name"] == name and r["fold"] is not None),
+            key=lambda r: r["fold"])]
+        for name in names if stopper(dict(estimators)[name]) is not None}
     return result
+
+
+def _stopping_points(records, name):
+    """The stopping points of member ``name``'s fold models; None if a fold failed."""
+    folds = [r for r in records if r["name"] == name and r["fold"] is not None]
+    if any("error" in r for r in folds):
+        return None
+    return [r["stopped_at"] for r in folds]
 
 
 def _check_member_keys(mapping, names, param):

@@ -5,14 +5,17 @@ What a model recorded while it trained comes first (:func:`ensembles.evaluation.
 recorded nothing (ours and scikit-learn's with ``staged_predict*``, or a booster that
 early-stopped and so was not given the validation part) is re-predicted after the fit at
 up to ``_MAX_CURVE_POINTS`` evenly spaced rounds, and the loss and metric are computed
-here. Rows come out in the long format of :attr:`ensembles.OverfittingReport.curves`.
+here; one that early-stopped on an inner split of its training rows adds that split's
+curve and its stopping point (split "early_stopping"). Rows come out in the long format
+of :attr:`ensembles.OverfittingReport.curves`.
 """
 
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 
-from .monitor import recorded_curves
+from ..engine.stopping import stopper
+from .monitor import _booster_rows, recorded_curves
 
 __all__ = ["learning_curves"]
 
@@ -96,6 +99,32 @@ def learning_curves(model, X_train, y_train, X_valid, y_valid):
     total = _n_rounds(step)
     if not total:
         return []
+    return _repredicted(step, transform, total, X_train, y_train, X_valid, y_valid) \
+        + _stopping_rows(step, y_train)
+
+
+def _stopping_rows(step, y_train):
+    """A model that early-stopped on an inner split of its training rows
+    (:mod:`ensembles.engine.stopping`): that split's curve, as it recorded it (split
+    "early_stopping"), and where it stopped (a row of metric "stopped" whose step and
+    value are the rounds it kept); [] for any other model."""
+    stop = stopper(step)
+    if stop is None or stop.kind == "net":  # a net's are in its history (monitor)
+        return []
+    if stop.kind == "boosting":
+        rows = [("round", i, "early_stopping", "loss", float(v))
+                for i, v in enumerate(getattr(step, "validation_score_", []), 1)]
+    else:
+        results = step.evals_result() if stop.kind == "xgboost" else step.evals_result_
+        rows = []
+        for metric, values in next(iter(results.values()), {}).items():  # the inner set
+            rows += _booster_rows("early_stopping", metric, values, y_train)
+    point = stop.stopping_point(step)
+    return rows + [("round", point, "early_stopping", "stopped", float(point))]
+
+
+def _repredicted(step, transform, total, X_train, y_train, X_valid, y_valid):
+    """Train and validation curves re-predicted at up to 50 rounds of ``total``."""
     classification = is_classifier(step)
     rounds = np.unique(np.linspace(1, total, num=min(total, _MAX_CURVE_POINTS)).astype(int))
     loss, (metric_name, metric) = _curve_metrics(classification,

@@ -78,8 +78,10 @@ class _Probe(BaseEstimator):
         self.estimator = estimator
 
     def fit(self, X, y):
+        from ..engine.oof import fit_member  # (early stopping on an inner split)
+
         with _PeakMemory() as peak:
-            self.estimator.fit(X, y)  # the engine's own clone: nobody else holds it
+            fit_member(self.estimator, X, y)  # the engine's own clone: nobody else holds it
         self.estimator_ = self.estimator
         self.peak_memory_ = peak.mib
         return self

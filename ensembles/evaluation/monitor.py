@@ -10,7 +10,9 @@ last step sees them as it sees its training rows. :func:`recorded_curves` reads 
 was recorded, in the report's long format.
 
 A booster configured to early-stop is *not* given the validation fold (it would stop on
-it and its validation score would flatter it); its curves are re-predicted after the fit.
+it and its validation score would flatter it): it stops on an inner split of its training
+rows (:mod:`ensembles.engine.stopping`); its train and validation curves are re-predicted
+after the fit, and the inner split's curve is read from what it recorded.
 """
 
 import sys
@@ -19,12 +21,9 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from .._validation import last_step
+from ..engine.stopping import stopper
 
 __all__ = ["fit_watched", "recorded_curves", "watch_kind"]
-
-_LGBM_STOPPERS = ("early_stopping_round", "early_stopping_rounds", "n_iter_no_change",
-                  "early_stopping")
-
 
 def watch_kind(estimator):
     """"net", "xgboost", "lightgbm" if (the last step of) ``estimator`` can record curves
@@ -34,11 +33,11 @@ def watch_kind(estimator):
     nets = sys.modules.get("ensembles.learners.net")  # no net exists unless it is imported
     if nets is not None and isinstance(step, nets._BaseNet):
         return "net"
-    params = step.get_params() if hasattr(step, "get_params") else {}
-    if module == "xgboost" and params.get("early_stopping_rounds") is None \
-            and not params.get("callbacks"):
+    if stopper(step) is not None:  # early-stops on its own inner split (engine.stopping)
+        return None
+    if module == "xgboost" and not step.get_params().get("callbacks"):
         return "xgboost"
-    if module == "lightgbm" and not any(params.get(k) for k in _LGBM_STOPPERS):
+    if module == "lightgbm":
         return "lightgbm"
     return None
 
@@ -115,6 +114,9 @@ def _net_rows(step, history):
         if prefix in splits and what in ("loss", metric):
             rows += [("epoch", i, splits[prefix], what, float(v))
                      for i, v in enumerate(values, 1) if v is not None]
+    best = getattr(step, "best_epoch_", None)
+    if best is not None:  # where early stopping stopped (the weights it restored)
+        rows.append(("epoch", int(best), "early_stopping", "stopped", float(best)))
     return rows
 
 

@@ -244,7 +244,8 @@ def _loss_label(report):
 def plot_curves(report):
     """One panel per model that has learning curves: the loss against epochs or rounds,
     train and validation (mean over folds, band from the lowest to the highest fold), the
-    early-stopping hold-out dashed when a net kept one. Returns a
+    early-stopping hold-out dashed when a member kept one, and where it stopped (median
+    over the folds). Returns a
     ``matplotlib.figure.Figure``; one that says why when no model has curves."""
     Figure = _figure_class()
     curves = report.curves
@@ -268,8 +269,10 @@ def plot_curves(report):
     for ax in axes[len(names):]:
         figure.delaxes(ax)
     ragged = False
+    stops = curves[curves["metric"] == "stopped"]
     for ax, model in zip(axes, names):
-        ragged |= _curve_panel(ax, loss[loss["model"] == model])
+        ragged |= _curve_panel(ax, loss[loss["model"] == model],
+                               stops[stops["model"] == model]["value"])
         verdict = verdicts.get(model, "")
         ax.set_title(f"{model}" + (f" ({verdict})" if verdict else ""),
                      color=_VERDICT_COLORS.get(verdict, "black"))
@@ -280,7 +283,9 @@ def plot_curves(report):
     return figure
 
 
-def _curve_panel(ax, frame):
+def _curve_panel(ax, frame, stops=()):
+    """Draw one model's loss curves on ``ax``; ``stops``: where each fold's early
+    stopping stopped (a line at their median). Returns whether folds were ragged."""
     from matplotlib.ticker import MaxNLocator
 
     step_name = frame["step_name"].iloc[0]
@@ -319,6 +324,10 @@ def _curve_panel(ax, frame):
             best = steps[complete][int(np.argmin(mean))]
             ax.axvline(best, color=_COLORS[split], linestyle=":", linewidth=1.0,
                        label=f"lowest validation ({step_name} {best:g})")
+    if len(stops):
+        stop = float(np.median(np.asarray(stops, dtype=float)))
+        ax.axvline(stop, color=_COLORS["early_stopping"], linestyle="-.", linewidth=1.0,
+                   label=f"early stopping stopped ({step_name} {stop:g}, median of folds)")
     values = frame["value"].to_numpy(dtype=float)
     # A training loss that heads for zero while the validation loss climbs is the picture
     # of overfitting; on a linear axis the train curve flattens against zero and hides it.

@@ -22,7 +22,6 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch.callbacks import EarlyStopping, EpochScoring, LRScheduler
@@ -45,6 +44,7 @@ from .._validation import (
     encode_labels,
     warn_user,
 )
+from ..engine.stopping import validation_split
 from ._tabm import TabM
 from ._torch import _ACTIVATIONS, MLP, EvalSetScoring, FiniteLoss, WeightedNet
 from .device import place_net
@@ -224,20 +224,6 @@ def _tabm_k(module_params):
     if not isinstance(k, Integral) or isinstance(k, bool) or k < 1:
         raise ValueError(f"module_params['k'] of module='tabm' must be an int >= 1; got {k!r}.")
     return int(k)
-
-
-def _validation_split(n_samples, y, fraction, seed, stratify):
-    """Row indices (train, valid) of the internal early-stopping split."""
-    indices = np.arange(n_samples)
-    if stratify is not None:
-        _, counts = np.unique(stratify, return_counts=True)
-        n_valid = int(np.ceil(fraction * n_samples))
-        if counts.min() < 2 or n_valid < len(counts):
-            stratify = None  # too few rows per class to stratify; a plain split still works
-    train, valid = train_test_split(
-        indices, test_size=fraction, random_state=seed, stratify=stratify
-    )
-    return np.sort(train), np.sort(valid)
 
 
 # Inputs this large saturate a float32 net's first layer (see ``scale_inputs``).
@@ -459,7 +445,7 @@ class _BaseNet(BaseEstimator):
 
         train_split, fit_rows, valid = None, slice(None), None
         if self.early_stopping:
-            train_idx, valid_idx = _validation_split(
+            train_idx, valid_idx = validation_split(
                 X.shape[0], y, self.validation_fraction, seed, stratify
             )
             valid = Dataset({"X": X[valid_idx], "sample_weight": sample_weight[valid_idx]},

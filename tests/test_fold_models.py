@@ -6,6 +6,7 @@ drops every fold model in the engine and still gives the same leaderboard.
 """
 
 import pickle
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -297,3 +298,30 @@ def test_a_scorer_asking_an_output_not_kept_is_told_the_model_was_dropped():
                                          r"after its fit .*cannot compute predict_log_proba"):
         benchmark([("lr", LogisticRegression(max_iter=500))], X_CLF, Y_CLF, cv=3,
                   scoring={"ll": mean_log_proba}, ensembles=None, verbose=0)
+
+
+class _Tracked(LogisticRegression):
+    """Counts, at each fit, the models fitted before it that are still alive."""
+
+    fitted = weakref.WeakSet()
+    alive_at_fit = []
+
+    def fit(self, X, y, sample_weight=None):
+        _Tracked.alive_at_fit.append(len(_Tracked.fitted))
+        super().fit(X, y, sample_weight=sample_weight)
+        _Tracked.fitted.add(self)
+        return self
+
+
+@pytest.mark.parametrize("keep_models", [False, True])
+def test_a_dropped_fold_model_is_freed_before_the_next_fit(keep_models):
+    """In this process (n_jobs=1), a fold model dropped after scoring is gone when the
+    next fold is fitted: no list of tasks holds it until the last fit has run."""
+    _Tracked.fitted, _Tracked.alive_at_fit = weakref.WeakSet(), []
+    folds = list(KFold(4).split(X_CLF))
+    record = cross_fit([("lr", _Tracked(max_iter=500))], X_CLF, Y_CLF, folds=folds,
+                       methods={"lr": "predict_proba"}, n_classes=3, n_jobs=1,
+                       keep_models=keep_models)
+    assert _Tracked.alive_at_fit == ([0, 0, 0, 0] if not keep_models else [0, 1, 2, 3])
+    assert len(_Tracked.fitted) == (0 if not keep_models else 4)
+    del record

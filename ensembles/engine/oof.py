@@ -254,7 +254,12 @@ def _score_fold(record, estimator, X, y, X_train, y_train, test, method, scorers
 def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, scorers,
               n_classes, monitor=None, keep_outputs=False, fit_params=None,
               keep_model=True, test_outputs=()):
-    """One (member, fold) fit; module-level so that loky and dask can pickle it."""
+    """One (member, fold) fit; module-level so that loky and dask can pickle it.
+
+    ``estimator`` is the member as given, cloned here: the caller's list of tasks then
+    never holds a fitted model, so a fold model dropped after scoring
+    (``keep_model=False``) is freed at once, also when the tasks run in this process."""
+    estimator = clone(estimator)
     record = {"name": name, "fold": fold}
     X_train, y_train, w_train, fit_params = _fold_data(X, y, train, sample_weight,
                                                        fit_params)
@@ -298,7 +303,9 @@ def _fit_batch_task(name, fits, X, y, sample_weight, method, scorers, n_classes,
     from ..learners._batched import fit_together
 
     data = [_fold_data(X, y, train, sample_weight, fit_params) for _, _, train, _ in fits]
-    tasks = [(estimator, X_train, y_train, _fit_kwargs(estimator, w_train, name, params))
+    # cloned here, as in _fit_task: the caller keeps only the member as given
+    tasks = [(clone(estimator), X_train, y_train,
+              _fit_kwargs(estimator, w_train, name, params))
              for (_, estimator, _, _), (X_train, y_train, w_train, params) in zip(
                  fits, data, strict=True)]
     start = time.perf_counter()
@@ -702,10 +709,10 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
                 if refit and folds and (stop := stopper(estimator)) is not None}
     tasks, batches = [], []
     for name, estimator in estimators:
-        fits = [(fold, clone(estimator), train, test)
-                for fold, (train, test) in enumerate(folds)]
+        # the member as given: each task fits its own clone (see _fit_task)
+        fits = [(fold, estimator, train, test) for fold, (train, test) in enumerate(folds)]
         if refit and name not in stopping:
-            fits.append((None, clone(estimator), None, None))
+            fits.append((None, estimator, None, None))
         if _batches_member(name, estimator, fit_params.get(name), len(fits), monitor,
                            batch_nets):
             batches.append((name, fits))

@@ -10,7 +10,7 @@ cross-validated again, and the only information that crosses a fold boundary is 
 any stack accepts (a layer-1 model of fold ``j`` saw the rows of fold ``k``).
 """
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
@@ -19,6 +19,7 @@ from sklearn.base import (
     ClassifierMixin,
     RegressorMixin,
     TransformerMixin,
+    clone,
     is_classifier,
     is_regressor,
 )
@@ -31,21 +32,40 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._compat import (
     HasMethods,
+    Interval,
+    InvalidParameterError,
     MethodMapping,
     StrOptions,
     _check_feature_names_in,
+    _check_method_params,
     _fit_context,
     _routing_enabled,
+    _safe_indexing,
     process_routing,
 )
 from ..base import BaseCombiner
 from ..engine.oof import FoldAverage, _predict, check_accepts_sample_weight, fit_member
+from .guard import GuardDecision, decide, fallback_output, holdout_split
 
-__all__ = ["FoldAverage", "StackingClassifier", "StackingRegressor"]
+__all__ = ["FoldAverage", "GuardDecision", "StackingClassifier", "StackingRegressor"]
 
 
 def _has_final(method):
+    """``method`` is there when what predicts has it: the final estimator, or the
+    fallback a guard chose (a member; the vote, which has only soft probabilities)."""
+
     def check(self):
+        guard = vars(self).get("guard_")
+        if guard is not None and guard.decision == "member":
+            getattr(self.named_estimators_[guard.member], method)
+            return True
+        if guard is not None and guard.decision == "voting":
+            if method == "predict_proba" and guard.voting == "soft":
+                return True
+            raise AttributeError(
+                f"{method} is not available: the guard fell back to a {guard.voting} vote "
+                "of the members (guard_.decision='voting'), which has "
+                + ("probabilities only." if guard.voting == "soft" else "labels only."))
         est = getattr(self, "final_estimator_", self.final_estimator)
         if est is not None:  # None: LogisticRegression has both
             getattr(est, method)  # its AttributeError becomes the __cause__ (scikit-learn's)
@@ -65,6 +85,7 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
         "passthrough": ["boolean"],
         "refit": ["boolean"],
         "keep_fold_models": ["boolean"],
+        "guard": [None, Interval(Real, 0, 1, closed="neither"), HasMethods("split")],
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "device": [None, str],
@@ -73,8 +94,8 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
     }
 
     def __init__(self, estimators, *, final_estimator=None, cv=5, stack_method="auto",
-                 passthrough=False, refit=True, keep_fold_models=False, n_jobs=None,
-                 random_state=None, device=None, batch_nets="auto", verbose=0):
+                 passthrough=False, refit=True, keep_fold_models=False, guard=None,
+                 n_jobs=None, random_state=None, device=None, batch_nets="auto", verbose=0):
         self.estimators = estimators
         self.final_estimator = final_estimator
         self.cv = cv
@@ -82,6 +103,7 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
         self.passthrough = passthrough
         self.refit = refit
         self.keep_fold_models = keep_fold_models
+        self.guard = guard
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.device = device
@@ -113,7 +135,49 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
         self : object
         """
         self._refuse_fit_params(fit_params)
+        if self.guard is not None:
+            return self._fit_guarded(X, y, sample_weight, fit_params)
         return self._fit(X, y, sample_weight, folds=None, fit_params=fit_params)
+
+    def _fit_guarded(self, X, y, sample_weight, fit_params):
+        """The stack on all rows, as without the guard, then the guard's decision from
+        the stack fitted again on the rows left out of the holdout
+        (:mod:`ensembles.combine.guard`)."""
+        owner = type(self).__name__
+        if isinstance(self.guard, str | bytes):  # a str has a split method too
+            raise InvalidParameterError(
+                f"The 'guard' parameter of {owner} must be None, a float in the range "
+                "(0.0, 1.0) or an object implementing 'split'. Got "
+                f"{self.guard!r} instead.")
+        _, X_checked, y_enc, weights = self._validate_fit(X, y, sample_weight)
+        if self.cv == "prefit":
+            raise ValueError(
+                f"guard needs members fitted by {owner} with cross-validation: prefitted "
+                "members (cv='prefit') may have seen the holdout rows; got "
+                f"guard={self.guard!r} with cv='prefit'. Use an int cv or a splitter, or "
+                "guard=None.")
+        if not isinstance(self.cv, Integral) and not hasattr(self.cv, "split"):
+            raise ValueError(
+                f"guard needs cv to be an int or a splitter, which it also splits the rows "
+                f"outside the holdout with; got an iterable of folds ({type(self.cv).__name__}"
+                f") with guard={self.guard!r}. Pass cv as a splitter (e.g. "
+                "PredefinedSplit or GroupKFold) or guard=None.")
+        if isinstance(getattr(self, "_label_encoder", None), list):
+            raise ValueError(
+                f"guard does not support a multilabel target in {owner}: its fallbacks "
+                f"vote on single labels; got y of shape {np.shape(y)} with "
+                f"guard={self.guard!r}. Use guard=None.")
+        rest, holdout = holdout_split(self.guard, X_checked, y_enc,
+                                      classifier=is_classifier(self),
+                                      random_state=self._side_rng(2), owner=owner)
+        self._fit(X, y, sample_weight, folds=None, fit_params=fit_params)
+        inner = clone(self).set_params(guard=None)
+        rest_params = _check_method_params(X_checked, fit_params or {}, indices=rest)
+        inner._fit(_safe_indexing(X_checked, rest), y_enc[rest],
+                   None if weights is None else weights[rest], folds=None,
+                   fit_params=rest_params)
+        self.guard_ = decide(inner, X_checked, y_enc, weights, rest, holdout)
+        return self
 
     def _fit(self, X, y, sample_weight, folds, fit_params=None):
         members, X, y_enc, sample_weight = self._validate_fit(X, y, sample_weight)
@@ -168,9 +232,16 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
         meta = self._concatenate(predictions, self._methods, X)
         self.estimators_ = fitted
         self.named_estimators_ = self._named_fitted(fitted)
+        self.guard_ = None  # the stack predicts; a guarded fit decides after this
         # Seeded and placed like the members: a randomised final estimator (a forest, a
         # net) gives the same stack on every fit with the same random_state.
         final = self._prepare(self._check_final(), self._side_rng(1))
+        if isinstance(final, _BaseStacking) and final.guard is not None:
+            raise ValueError(
+                f"final_estimator: a stacking final estimator is fitted on the same folds "
+                "as this layer, without a holdout of its own, so its guard would not run; "
+                f"got final_estimator with guard={final.guard!r}. Set the guard on the "
+                "outer stack and guard=None on the inner one.")
         if isinstance(final, _BaseStacking) and folds is not None:
             self.final_estimator_ = final._fit(meta, y_enc, sample_weight, folds=folds)
         else:
@@ -303,9 +374,28 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
                           method_mapping=MethodMapping().add(caller="predict",
                                                              callee="predict"))
 
+    def _fallback(self, X, method, predict_params=None):
+        """``method``'s output of the guard's fallback on ``X`` (encoded labels for
+        ``predict``), or None when the stack predicts."""
+        guard = vars(self).get("guard_")
+        if guard is None or guard.decision == "stack":
+            return None
+        if predict_params:
+            raise ValueError(
+                f"predict parameters {sorted(predict_params)} go to the final estimator, "
+                f"which the guard set aside (guard_.decision={guard.decision!r}); predict "
+                "without them, or fit with guard=None.")
+        check_is_fitted(self, "estimators_")
+        X = self._check_X(X, reset=False)
+        return fallback_output(self, X, guard.decision, guard.member, guard.voting, method)
+
     def _final_predict(self, X, predict_params):
         """The final estimator's ``predict`` on the meta features of ``X``, with
-        ``predict_params`` (routed when metadata routing is enabled)."""
+        ``predict_params`` (routed when metadata routing is enabled); the guard's
+        fallback's when it chose one."""
+        fallback = self._fallback(X, "predict", predict_params)
+        if fallback is not None:
+            return fallback
         if _routing_enabled():
             predict_params = process_routing(self, "predict", **predict_params)
             predict_params = predict_params.final_estimator_.predict
@@ -349,6 +439,20 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         members. True: keep them, to inspect them or predict with them
         (``overfitting_report(stack, X, y, cv="prefit")`` needs them). With
         ``refit=False`` the fold models are the fitted members and are kept either way.
+    guard : None, float in (0, 1) or splitter, default=None
+        The stacked-overfitting guard (:mod:`ensembles.combine.guard`). None: off. A
+        fraction: hold out that share of the rows (stratified, seeded from
+        ``random_state``); a splitter (``ShuffleSplit(n_splits=1, test_size=0.2)``, a
+        group splitter does not get groups): its first split is (rest, holdout). The
+        stack is fitted again on the rest, and it, a vote of the members and the member
+        best out of fold are scored on the holdout (accuracy; weighted by
+        ``sample_weight``): the stack is kept unless a fallback scores strictly higher,
+        and the fitted estimator then predicts with that fallback (``guard_``). What
+        is fitted on all rows is what an unguarded fit fits, the stack: its members
+        refitted on all rows are the fallback's, and ``transform``,
+        ``final_estimator_``, ``cross_fit_`` stay the stack's whatever the decision.
+        Costs one more stack fit on the rest. Not with ``cv="prefit"``, an iterable
+        ``cv`` or a multilabel target.
     n_jobs : int, default=None
         joblib workers over all (member, fold) fits.
     random_state : int, RandomState or None
@@ -379,6 +483,11 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         predictions, folds, scores, times, and the fold models (their
         :class:`~ensembles.engine.oof.DroppedModel` stand-ins unless
         ``keep_fold_models=True`` or ``refit=False``).
+    guard_ : GuardDecision or None
+        With ``guard``: the candidates' holdout and out-of-fold scores, the decision
+        (``"stack"``, ``"voting"`` or ``"member"``) and its reason; ``predict``,
+        ``predict_proba``, ``decision_function`` and ``score`` follow the decision. None
+        without a guard.
     classes_ : ndarray
 
     Examples
@@ -432,6 +541,9 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         Multilabel: shape (n_samples, n_outputs), the probability of each label being
         present (where scikit-learn's stacking returns its class-0 column).
         """
+        fallback = self._fallback(X, "predict_proba")
+        if fallback is not None:
+            return fallback
         meta = self.transform(X)
         proba = self.final_estimator_.predict_proba(meta)
         if isinstance(proba, list):  # a final estimator's multilabel output
@@ -440,6 +552,10 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
 
     @available_if(_has_final("decision_function"))
     def decision_function(self, X):
+        """Decision values of the final estimator (or of the member the guard chose)."""
+        fallback = self._fallback(X, "decision_function")
+        if fallback is not None:
+            return fallback
         meta = self.transform(X)
         return self.final_estimator_.decision_function(meta)
 
@@ -448,7 +564,8 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
     """Stacked generalisation of any regressors; see :class:`StackingClassifier`.
 
     ``final_estimator`` defaults to ``RidgeCV()``; ``stack_method`` is always
-    ``predict``.
+    ``predict``; ``guard`` holds out a plain (unstratified) share of the rows, compares
+    R², and its vote is the mean of the members' predictions.
 
     Examples
     --------

@@ -38,6 +38,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._compat import Interval, StrOptions, _safe_indexing, validate_params
 from .._validation import check_same_rows
 from ..base import BaseCombiner
+from ..combine.guard import GUARD_COLUMNS
 from ..engine.oof import DroppedModel, cross_fit, fingerprint, make_folds, note_failures
 from ..engine.replay import Replay
 from .curves import learning_curves
@@ -83,6 +84,12 @@ class OverfittingReport:
         predictions, one row per pair (:func:`ensembles.diversity`): disagreement,
         Q-statistic, correlation of errors and double fault for classifiers, correlation
         of residuals for regressors. No rows for a single model.
+    guard : DataFrame
+        One row for a stack fitted with a guard (``StackingClassifier(guard=...)``,
+        reported with ``cv="prefit"``): its decision ("stack", "voting", "member"), the
+        best member, and the out-of-fold and holdout scores of the stack, the vote and
+        that member (:meth:`~ensembles.combine.guard.GuardDecision.as_row`); no rows
+        otherwise. ``notes`` gives the decision in a sentence.
 
     Examples
     --------
@@ -100,7 +107,7 @@ class OverfittingReport:
     """
 
     def __init__(self, scores, curves, *, scoring, task, overfit_gap=0.15, underfit_skill=0.3,
-                 notes=(), diversity=None):
+                 notes=(), diversity=None, guard=None):
         self.scores = scores
         self.curves = curves
         self.scoring = list(scoring)
@@ -109,6 +116,8 @@ class OverfittingReport:
         self.underfit_skill = underfit_skill
         self.notes = list(notes)
         self.diversity = from_columns(None, task) if diversity is None else diversity
+        self.guard = (pd.DataFrame(columns=GUARD_COLUMNS) if guard is None
+                      else pd.DataFrame(guard, columns=GUARD_COLUMNS))
 
     @property
     def models(self):
@@ -237,6 +246,7 @@ class OverfittingReport:
             "scores": {c: self.scores[c].tolist() for c in self.scores.columns},
             "curves": {c: self.curves[c].tolist() for c in self.curves.columns},
             "diversity": to_columns(self.diversity),
+            "guard": {c: self.guard[c].tolist() for c in self.guard.columns},
         }
         return write_text(json.dumps(doc), path)
 
@@ -248,7 +258,8 @@ class OverfittingReport:
         return cls(pd.DataFrame(doc["scores"]), pd.DataFrame(doc["curves"]),
                    scoring=doc["scoring"], task=doc["task"], overfit_gap=doc["overfit_gap"],
                    underfit_skill=doc["underfit_skill"], notes=doc["notes"],
-                   diversity=from_columns(doc.get("diversity"), doc["task"]))
+                   diversity=from_columns(doc.get("diversity"), doc["task"]),
+                   guard=pd.DataFrame(doc["guard"]) if doc.get("guard") else None)
 
     # -- pictures ---------------------------------------------------------------------
     def plot(self, kind="gap", *, path=None):
@@ -479,6 +490,12 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
             on_error=on_error,
         )
         note_failures(result.errors, notes, left=result.names)
+        if getattr(shell, "guard", None) is not None:
+            notes.append(
+                f"{models[0][0]!r} has a guard, which decides when the stack is fitted, on "
+                "a holdout of its own: the rows here are the stack's. Fit it with "
+                "keep_fold_models=True and report it with cv='prefit' to see the guard's "
+                "row (report.guard).")
         rows = _engine_rows(result, dict.fromkeys(result.names, "member"), scorers)
         if result.errors:
             notes.append(f"{models[0][0]!r} (the ensemble) is not reported: its member(s) "
@@ -539,7 +556,7 @@ def _baseline_rows(classification, folds, scorers, X, y):
 
 
 def _report(rows, curve_rows, scorers, task, overfit_gap, underfit_skill, notes=(),
-            diversity=None):
+            diversity=None, guard=None):
     columns = ["model", "kind", "fold"] + [f"{p}_{s}" for s in scorers
                                            for p in ("train", "valid")] + ["fit_time"]
     scores = pd.DataFrame(rows)[columns]
@@ -547,7 +564,7 @@ def _report(rows, curve_rows, scorers, task, overfit_gap, underfit_skill, notes=
                                                "metric", "value"])
     return OverfittingReport(scores, curves, scoring=list(scorers), task=task,
                              overfit_gap=overfit_gap, underfit_skill=underfit_skill,
-                             notes=notes, diversity=diversity)
+                             notes=notes, diversity=diversity, guard=guard)
 
 
 def _from_fitted(estimator, X, y, scoring, overfit_gap, underfit_skill, curves):
@@ -601,5 +618,12 @@ def _from_fitted(estimator, X, y, scoring, overfit_gap, underfit_skill, curves):
              "were not given the folds' validation parts then, so their curves show "
              "training (and early-stopping) only."]
     task = "classification" if classification else "regression"
+    decision = getattr(estimator, "guard_", None)
+    guard = None
+    if decision is not None:
+        name = type(estimator).__name__
+        guard = [decision.as_row(name)]
+        notes.append(f"{name}'s guard {decision.reason} Its rows above are the stack's "
+                     "(report.guard has the guard's numbers).")
     return _report(rows, curve_rows, scorers, task, overfit_gap, underfit_skill, notes,
-                   of_record(result, y_enc, task))
+                   of_record(result, y_enc, task), guard)

@@ -74,6 +74,23 @@ class GuardDecision:
         score is below (AutoGluon's test, ties aside).
     reason : str
         The decision in a sentence, with its numbers.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklearn.neighbors import KNeighborsRegressor
+    >>> from sklearn.tree import DecisionTreeRegressor
+    >>> from ensembles import StackingRegressor
+    >>> X, y = make_regression(n_samples=60, n_features=5, noise=20.0, random_state=0)
+    >>> stack = StackingRegressor(
+    ...     [("lin", LinearRegression()), ("tree", DecisionTreeRegressor(max_depth=2))],
+    ...     final_estimator=KNeighborsRegressor(1), cv=3, guard=0.25,
+    ...     random_state=0).fit(X, y)
+    >>> stack.guard_.decision, stack.guard_.member
+    ('member', 'lin')
+    >>> bool((stack.predict(X) == stack.named_estimators_["lin"].predict(X)).all())
+    True
     """
 
     decision: str

@@ -34,6 +34,7 @@ _OWN = (
     "ensembles.classic.losses.HuberLoss",
     "ensembles.classic.losses.MultinomialLoss",
     "ensembles.classic.losses.SquaredError",
+    "ensembles.combine.guard.GuardDecision",
     "ensembles.combine.selection.EnsembleSelectionClassifier",
     "ensembles.combine.selection.EnsembleSelectionRegressor",
     "ensembles.combine.stacking.StackingClassifier",

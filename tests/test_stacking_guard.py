@@ -449,3 +449,19 @@ def test_not_fitted(noisy):
     X, _, _, _ = noisy
     with pytest.raises(NotFittedError):
         _overfitting_stack(guard=0.3).predict(X)
+
+
+def test_a_guarded_stack_saves_and_loads(tmp_path, noisy, fallen_back):
+    """pickle and skops (the guard's decision holds arrays and lists, which skops reads;
+    GuardDecision is among the package's trusted types)."""
+    import pickle
+
+    from ensembles.persistence import dump, load
+
+    X, _, X_fresh, _ = noisy
+    path = tmp_path / "guarded.skops"
+    dump(fallen_back, path)
+    for loaded in (load(path), pickle.loads(pickle.dumps(fallen_back))):
+        pd.testing.assert_frame_equal(loaded.guard_.scores, fallen_back.guard_.scores)
+        assert loaded.guard_.decision == fallen_back.guard_.decision
+        np.testing.assert_array_equal(loaded.predict(X_fresh), fallen_back.predict(X_fresh))

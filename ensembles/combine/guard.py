@@ -61,12 +61,15 @@ class GuardDecision:
         (regressors).
     scoring : {"accuracy", "r2"}
         The score compared on the holdout (weighted by ``sample_weight`` when given).
-    scores : DataFrame
-        One row per candidate: ``candidate`` ("stack", "voting", "member"), ``member``
-        (its name, "" for the stack and the vote), ``oof_score`` (the out-of-fold estimate
-        on the rest), ``holdout_score``, ``chosen``. Every member is listed; the vote is
+    candidates : list of (str, str)
+        (``candidate``, ``member``) of each candidate scored: ``("stack", "")``,
+        ``("voting", "")``, then ``("member", name)`` for every member. The vote is
         missing when fewer than two members can vote (a regressor member of a
         ``StackingClassifier`` gives no labels).
+    oof_scores, holdout_scores : ndarray of float
+        Each candidate's out-of-fold estimate on the rest and its holdout score.
+    chosen : int
+        The position of the chosen candidate in ``candidates``.
     rest, holdout : ndarray of int
         The rows (positions in ``X``) the decision was fitted on and scored on.
     stacked_overfitting : bool
@@ -97,11 +100,27 @@ class GuardDecision:
     member: str
     voting: str
     scoring: str
-    scores: pd.DataFrame
+    candidates: list
+    oof_scores: np.ndarray
+    holdout_scores: np.ndarray
+    chosen: int
     rest: np.ndarray
     holdout: np.ndarray
     stacked_overfitting: bool
     reason: str
+
+    @property
+    def scores(self):
+        """The candidates as a DataFrame, one row each: ``candidate`` ("stack",
+        "voting", "member"), ``member`` (its name, "" for the stack and the vote),
+        ``oof_score``, ``holdout_score``, ``chosen``. (Kept as arrays, so that a guarded
+        stack saves with skops.)"""
+        kinds, members = zip(*self.candidates)
+        return pd.DataFrame({
+            "candidate": list(kinds), "member": list(members),
+            "oof_score": np.asarray(self.oof_scores, dtype=float),
+            "holdout_score": np.asarray(self.holdout_scores, dtype=float),
+            "chosen": np.arange(len(self.candidates)) == self.chosen})
 
     def _score(self, candidate, column):
         rows = self.scores[self.scores["candidate"] == candidate]
@@ -322,8 +341,12 @@ def _choose(scores, mode, scoring, rest, holdout):
         and stack["holdout_score"] < top["holdout_score"])
     reason = _reason(decision, scores, stack, top, best, scoring, overfitting)
     return GuardDecision(
-        decision=decision, member="" if best is None else best["member"], voting=mode,
-        scoring=scoring, scores=scores, rest=rest, holdout=holdout,
+        decision=str(decision), member="" if best is None else str(best["member"]),
+        voting=mode, scoring=scoring,
+        candidates=[(str(c), str(m)) for c, m in zip(scores["candidate"], scores["member"])],
+        oof_scores=scores["oof_score"].to_numpy(dtype=float),
+        holdout_scores=scores["holdout_score"].to_numpy(dtype=float),
+        chosen=int(chosen_index), rest=rest, holdout=holdout,
         stacked_overfitting=overfitting, reason=reason)
 
 

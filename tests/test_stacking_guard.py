@@ -465,3 +465,19 @@ def test_a_guarded_stack_saves_and_loads(tmp_path, noisy, fallen_back):
         pd.testing.assert_frame_equal(loaded.guard_.scores, fallen_back.guard_.scores)
         assert loaded.guard_.decision == fallen_back.guard_.decision
         np.testing.assert_array_equal(loaded.predict(X_fresh), fallen_back.predict(X_fresh))
+
+
+def test_drop_and_refit_false(noisy):
+    """A 'drop' member is no candidate; with refit=False the fallback member is its fold
+    models averaged, as the stack holds it."""
+    X, y, X_fresh, _ = noisy
+    members = [("lr", LogisticRegression()), ("gone", "drop"), ("nb", GaussianNB())]
+    stack = StackingClassifier(members, final_estimator=KNeighborsClassifier(1),
+                               passthrough=True, cv=3, random_state=0, guard=0.3,
+                               refit=False).fit(X, y)
+    assert list(stack.guard_.scores["member"]) == ["", "", "lr", "nb"]
+    assert stack.guard_.decision == "member"
+    member = stack.named_estimators_[stack.guard_.member]
+    assert type(member).__name__ == "FoldAverage"
+    np.testing.assert_array_equal(stack.predict(X_fresh), member.predict(X_fresh))
+    np.testing.assert_allclose(stack.predict_proba(X_fresh), member.predict_proba(X_fresh))

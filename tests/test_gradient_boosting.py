@@ -8,6 +8,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from gb_reference import REFERENCE, all_outputs
 from scipy.optimize import minimize_scalar
 from sklearn import ensemble as sk
 from sklearn.base import BaseEstimator, RegressorMixin, clone
@@ -289,6 +290,19 @@ def test_log_loss_step_is_a_newton_step(loss, n_classes):
 
 
 # -- stages, early stopping, subsampling ----------------------------------------------
+
+
+def test_outputs_unchanged_since_reference():
+    """Predictions, probabilities, staged outputs and fitted scores of 28 configurations
+    (every loss, subsample, early stopping, weights with zeros, NaN, sparse and pandas X,
+    an init estimator, Ridge and Pipeline members) are those of the code before the fast
+    tree path (``tests/gb_reference.py``), to the last bit."""
+    expected = np.load(REFERENCE)
+    found = all_outputs()
+    assert sorted(found) == sorted(expected.files)
+    for key in expected.files:
+        np.testing.assert_array_equal(found[key], expected[key], err_msg=key)
+
 
 
 def test_staged_predictions_end_at_predict(friedman, multiclass, binary):

@@ -37,6 +37,8 @@ EXTRAS = {
         "tabm>=0.0.3",
         # tests/test_persistence.py round-trips every estimator through skops.io.
         "skops>=0.10",
+        # tests/test_distributed.py fits on a real dask LocalCluster (loopback).
+        "dask[distributed]>=2024.1",
     ],
 }
 

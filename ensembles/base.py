@@ -350,10 +350,13 @@ class BaseCombiner(_BaseComposition, BaseEnsemble):
         )
 
     def _named_fitted(self, fitted):
-        """``named_estimators_``: fitted members by name, ``'drop'`` for a dropped one."""
+        """``named_estimators_``: fitted members by name, ``'drop'`` for a dropped one;
+        no entry for a member the engine left out for a time limit
+        (``cross_fit_.skipped``)."""
+        skipped = getattr(getattr(self, "cross_fit_", None), "skipped", {})
         it = iter(fitted)
         return Bunch(**{name: "drop" if est == "drop" else next(it)
-                        for name, est in self.estimators})
+                        for name, est in self.estimators if name not in skipped})
 
     # -- metadata routing -----------------------------------------------------------------
     def get_metadata_routing(self):
@@ -430,13 +433,18 @@ class BaseCombiner(_BaseComposition, BaseEnsemble):
         return make_folds(self.cv, X, y_enc, classifier=is_classifier(self), groups=groups)
 
     def _run_engine(self, members, X, y_enc, sample_weight, folds, *, refit,
-                    routed=None):
+                    routed=None, deadline=None):
         """One run of the out-of-fold engine (sets ``cross_fit_``); return the fitted
         members (refitted on all rows, or their fold models averaged) and their
         out-of-fold predictions (None without folds).
 
         ``routed``: what :meth:`_route_fit` gave (None: ``sample_weight`` to every
         member).
+
+        ``deadline`` (a ``time.time()``; see :func:`~ensembles.engine.oof.cross_fit`):
+        the members with a fit that did not start by then are left out of what is
+        returned (``cross_fit_.skipped`` names them; :meth:`_named_fitted` leaves them
+        out too).
 
         The fold models are dropped in the engine's workers (``keep_models=False``)
         unless ``keep_fold_models`` asks for them or, without ``refit``, they are the
@@ -451,8 +459,9 @@ class BaseCombiner(_BaseComposition, BaseEnsemble):
             sample_weight=member_weight, refit=refit, n_classes=n_classes,
             n_jobs=self.n_jobs, verbose=self.verbose, desc=type(self).__name__,
             fit_params=fit_params, batch_nets=getattr(self, "batch_nets", "auto"),
-            keep_models=keep_models,
+            keep_models=keep_models, deadline=deadline,
         )
+        names = [name for name in names if name in self.cross_fit_.names]
         if refit:
             fitted = [self.cross_fit_.full_estimators[n] for n in names]
         else:

@@ -27,6 +27,7 @@ from ensembles import (
     AdaBoostClassifier,
     BenchmarkResult,
     EnsembleSelectionClassifier,
+    EnsembleSelectionRegressor,
     NetClassifier,
     NetRegressor,
     OverfittingReport,
@@ -145,6 +146,9 @@ FUNCTION_CASES = [
     ("cross_fit-scorer-name", _cross_fit(scoring={"acc": "acuracy"}), ValueError,
      "scoring['acc']: 'acuracy' is not a valid scoring value. Use "
      "sklearn.metrics.get_scorer_names() to get valid options."),
+    ("cross_fit-deadline", _cross_fit(deadline="soon"), ValueError,
+     "The 'deadline' parameter of cross_fit must be an instance of 'float' or None. Got "
+     "'soon' instead."),
     ("cross_fit-scorer-not-callable", _cross_fit(scoring={"acc": 3}), ValueError,
      "scoring['acc'] must be a scorer name or a callable scorer(estimator, X, y); got 3."),
     # benchmark
@@ -163,6 +167,14 @@ FUNCTION_CASES = [
      "cv must be at least 2 folds; got cv=1."),
     ("benchmark-task", lambda: benchmark(MEMBERS, X, Y_CLF, task="clf", verbose=0),
      ValueError, "task must be None, 'classification' or 'regression'; got 'clf'."),
+    ("benchmark-time_limit-zero",
+     lambda: benchmark(MEMBERS, X, Y_CLF, time_limit=0, verbose=0), ValueError,
+     "The 'time_limit' parameter of benchmark must be a float in the range (0.0, inf) or "
+     "None. Got 0 instead."),
+    ("benchmark-time_limit-text",
+     lambda: benchmark(MEMBERS, X, Y_CLF, time_limit="60", verbose=0), ValueError,
+     "The 'time_limit' parameter of benchmark must be a float in the range (0.0, inf) or "
+     "None. Got '60' instead."),
     # overfitting_report
     ("overfitting_report-estimator", lambda: overfitting_report("lr", X, Y_CLF), TypeError,
      "estimator must have a fit method; got 'lr'."),
@@ -213,6 +225,15 @@ FUNCTION_CASES = [
      "The train loss of NetRegressor became inf at epoch 3: training diverged, and a net "
      "trained on from there predicts nothing but inf. Try a smaller lr (now 1e+06), or "
      "scale the inputs (scale_inputs=True, or a StandardScaler before the net)."),
+    # time budgets of the estimators (tests/test_time_limit.py has the rest)
+    ("EnsembleSelectionClassifier-time_limit",
+     lambda: EnsembleSelectionClassifier(MEMBERS, time_limit=-1).fit(X, Y_CLF), ValueError,
+     "The 'time_limit' parameter of EnsembleSelectionClassifier must be a float in the "
+     "range (0.0, inf) or None. Got -1 instead."),
+    ("EnsembleSelectionRegressor-time_limit",
+     lambda: EnsembleSelectionRegressor([("ridge", Ridge())], time_limit=0).fit(X, Y_REG),
+     ValueError, "The 'time_limit' parameter of EnsembleSelectionRegressor must be a float "
+     "in the range (0.0, inf) or None. Got 0 instead."),
     # members fitted on other classes than y's, named
     ("VotingClassifier-frozen-member-classes",
      lambda: VotingClassifier([("lr", FrozenEstimator(LogisticRegression().fit(

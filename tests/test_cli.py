@@ -182,6 +182,12 @@ def bad_cases(tmp_path):
         # click's own messages (their wording is click's), with a pointer to the help.
         (["benchmark", "--dataset", "iris", "--cv", "1"],
          re.compile(r"Invalid value for '--cv': .*1.* \(see 'ensembles benchmark --help'\)")),
+        (["benchmark", "--dataset", "iris", "--time-limit", "0"],
+         re.compile(r"Invalid value for '--time-limit': 0(\.0)? is not in the range x>0\. "
+                    r"\(see 'ensembles benchmark --help'\)")),
+        (["benchmark", "--dataset", "iris", "--time-limit", "soon"],
+         re.compile(r"Invalid value for '--time-limit': 'soon' is not a valid float range\. "
+                    r"\(see 'ensembles benchmark --help'\)")),
         (["benchmark", "--dataset", "iris", "--device", "tpu"],
          re.compile(r"Invalid value for '--device': .*'tpu'.* \(see 'ensembles benchmark "
                     r"--help'\)")),
@@ -217,7 +223,7 @@ def test_too_many_folds_for_a_class(tmp_path, capsys):
     ([], ["benchmark", "report", "datasets", "--traceback"]),
     (["benchmark"], ["--dataset", "--csv", "--target", "--task", "--models", "--ensembles",
                      "--cv", "--scoring", "--n-jobs", "--device", "--random-state", "--size",
-                     "--out", "leaderboard.md"]),
+                     "--out", "--time-limit", "leaderboard.md"]),
     (["report"], ["--dataset", "--csv", "--stack", "--models", "gap.png", "curves.png"]),
     (["datasets"], ["name, task, rows, features"]),
 ])

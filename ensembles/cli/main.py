@@ -242,8 +242,13 @@ def datasets():
               metavar="default|none|E1,E2,...",
               help="Ensembles of the models to compare them with: voting_soft, voting_auto, "
                    "stacking, selection; 'none' for the base models only.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="SECONDS",
+              help="A budget for the benchmark: no (model, fold) fit starts once it would be "
+                   "exceeded; models with a fold not started are left out, with a note. "
+                   "Default: no limit.")
 def benchmark(dataset, csv_path, target, task, models, size, cv, scoring, n_jobs, device,
-              random_state, out, ensembles_):
+              random_state, out, ensembles_, time_limit):
     """Cross-validate base learners and ensembles of them; print the leaderboard.
 
     With --out DIR, writes leaderboard.md, leaderboard.html, leaderboard.csv,
@@ -267,7 +272,7 @@ def benchmark(dataset, csv_path, target, task, models, size, cv, scoring, n_jobs
     start = time.perf_counter()
     result = run_benchmark(learners, X, y, cv=cv, scoring=scorers, ensembles=chosen,
                            n_jobs=n_jobs, random_state=random_state, verbose=1,
-                           device=device, task=task)
+                           device=device, task=task, time_limit=time_limit)
     result.notes.extend(notes)
     click.echo(f"{_PROG}: benchmark took {time.perf_counter() - start:.1f} s", err=True)
     click.echo(result.summary())

@@ -16,6 +16,7 @@ scikit-learn scorer, evaluated on the predictions themselves (no predicting on `
 with NumPy shortcuts for the default scorers.
 """
 
+import time
 from math import ceil
 from numbers import Integral, Real
 
@@ -25,8 +26,9 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._compat import Interval, StrOptions, _fit_context
+from .._validation import warn_user
 from ..base import BaseCombiner
-from ..engine.oof import _predict
+from ..engine.oof import _predict, describe_fits
 from .scoring import prediction_scorer
 
 __all__ = ["EnsembleSelectionClassifier", "EnsembleSelectionRegressor"]
@@ -85,11 +87,13 @@ class _BaseSelection(BaseCombiner, BaseEstimator):
         "device": [None, str],
         "batch_nets": ["boolean", StrOptions({"auto"})],
         "verbose": ["verbose"],
+        "time_limit": [Interval(Real, 0, None, closed="neither"), None],
     }
 
     def __init__(self, estimators, *, n_iter=50, scoring=None, n_init=1, n_bags=1,
                  bag_fraction=0.5, cv=5, refit=True, keep_fold_models=False, n_jobs=None,
-                 random_state=None, device=None, batch_nets="auto", verbose=0):
+                 random_state=None, device=None, batch_nets="auto", verbose=0,
+                 time_limit=None):
         self.estimators = estimators
         self.n_iter = n_iter
         self.scoring = scoring
@@ -104,6 +108,7 @@ class _BaseSelection(BaseCombiner, BaseEstimator):
         self.device = device
         self.batch_nets = batch_nets
         self.verbose = verbose
+        self.time_limit = time_limit
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):
@@ -127,13 +132,32 @@ class _BaseSelection(BaseCombiner, BaseEstimator):
         -------
         self
         """
+        deadline = None if self.time_limit is None else time.time() + self.time_limit
         self._refuse_fit_params(fit_params)
         members, X, y_enc, sample_weight = self._validate_fit(X, y, sample_weight)
         routed = self._route_fit(sample_weight, fit_params)
         fitted, predictions = self._run_engine(members, X, y_enc, sample_weight,
                                                self._folds(X, y_enc), refit=self.refit,
-                                               routed=routed)
+                                               routed=routed, deadline=deadline)
+        self.skipped_ = dict(self.cross_fit_.skipped)
+        if self.skipped_:
+            self._left_out_for_time()
         return self._combine(fitted, predictions, X, y_enc, sample_weight)
+
+    def _left_out_for_time(self):
+        """Say which members ``time_limit`` left out (a warning); raise if it left none."""
+        owner = type(self).__name__
+        lost = "; ".join(f"{name!r} {describe_fits(fits)}"
+                         for name, fits in self.skipped_.items())
+        left = self.cross_fit_.names
+        if not left:
+            raise ValueError(
+                f"{owner}: time_limit={self.time_limit:g} s: no member finished all its "
+                f"fits (not started: {lost}); the selection needs at least one. Raise "
+                "time_limit (None: no limit).")
+        warn_user(f"{owner}: time_limit={self.time_limit:g} s: member(s) "
+                  f"{list(self.skipped_)} left out, their fits not all started (not "
+                  f"started: {lost}); the selection is made from {left}.")
 
     def _method(self):
         return "predict_proba" if isinstance(self, ClassifierMixin) else "predict"
@@ -176,12 +200,14 @@ class _BaseSelection(BaseCombiner, BaseEstimator):
         self.member_scores_ = np.array([score(p) for p in oof])
         rng = check_random_state(self.random_state)
         bag_size = self._bag_size(n_members)
+        # fewer members than n_init only when time_limit left some out: start from all
+        n_init = min(self.n_init, bag_size)
         if self.n_bags == 1:
             bags = [list(range(n_members))]
         else:
             bags = [sorted(rng.choice(n_members, bag_size, replace=False).tolist())
                     for _ in range(self.n_bags)]
-        counts, traces = zip(*(_select(oof, score, bag, self.n_init, self.n_iter,
+        counts, traces = zip(*(_select(oof, score, bag, n_init, self.n_iter,
                                        self.member_scores_) for bag in bags))
         self.bags_ = bags
         self.selection_counts_ = np.sum(counts, axis=0)
@@ -259,13 +285,28 @@ _PARAMETERS = """
         cannot be batched; False never batches (see :func:`ensembles.engine.oof.cross_fit`).
     verbose : int, default=0
         A progress bar over the (member, fold) fits when > 0.
+    time_limit : float, default=None
+        A budget in seconds for ``fit``, counted from its start: no fit of a member
+        (on a fold, or on all rows with ``refit``, all inside the budget) starts once it
+        is spent, nor one that the mean duration of the member's finished fits says
+        would end after it (the rule of :func:`~ensembles.engine.oof.cross_fit`'s
+        ``deadline``). Fits that started run to their end, so ``fit`` returns at most
+        about one fit's time after the budget. A member with a fit that did not start
+        is left out: it has no complete out-of-fold predictions (or no refit); it is
+        named in ``skipped_`` and in a ``UserWarning``, and is absent from
+        ``estimators_``, ``named_estimators_`` and the other fitted attributes. The
+        members are fitted in the order given, each with all its fits, so put the ones
+        you want most first. When fewer members than ``n_init`` are left, the selection
+        starts from all of them. A ``ValueError`` if no member finished. None: no limit.
 
     Attributes
     ----------
     estimators_ : list
-        The fitted members, dropped ones left out (``FoldAverage`` when ``refit=False``).
+        The fitted members (``FoldAverage`` when ``refit=False``), without the dropped
+        ones and those that ``time_limit`` left out.
     named_estimators_ : Bunch
-        The fitted members by name (``"drop"`` for dropped ones).
+        The fitted members by name (``"drop"`` for dropped ones; none for those that
+        ``time_limit`` left out).
     weights_ : ndarray of shape (n_members,)
         Selection counts normalised to sum to 1, one per member in ``estimators_``;
         zero for members never selected.
@@ -284,6 +325,10 @@ _PARAMETERS = """
         What the out-of-fold engine returned: out-of-fold predictions, fold models
         (:class:`~ensembles.engine.oof.DroppedModel` stand-ins unless
         ``keep_fold_models=True`` or ``refit=False``), fit times.
+    skipped_ : dict
+        Member name -> its fits that ``time_limit`` did not let start (fold numbers;
+        None for the fit on all rows), for the members left out for it; empty when
+        every fit ran.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` had string column names.

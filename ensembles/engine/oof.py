@@ -18,7 +18,7 @@ import inspect
 import sys
 import time
 from dataclasses import dataclass, field
-from numbers import Integral, Number
+from numbers import Integral, Number, Real
 
 import joblib
 import numpy as np
@@ -109,6 +109,11 @@ class CrossFit:
         Member name -> the rounds (epochs, stages) each fold model kept, for members that
         early-stop (:mod:`ensembles.engine.stopping`); a refit on all rows trained for
         their median.
+    skipped : dict
+        Member name -> its fits that ``deadline`` did not let start (fold numbers, in
+        order; None for the fit on all rows), for the members left out for it: a member
+        with a fit missing has no complete out-of-fold predictions (or no refit), so it
+        is not in ``names`` nor in any other field.
     """
 
     names: list
@@ -125,6 +130,7 @@ class CrossFit:
     outputs: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
     stopping_points: dict = field(default_factory=dict)
+    skipped: dict = field(default_factory=dict)
 
 
 def fingerprint(X, y):
@@ -251,14 +257,23 @@ def _score_fold(record, estimator, X, y, X_train, y_train, test, method, scorers
     return record
 
 
+def _too_late(deadline, expected):
+    """Whether a fit must not start: ``deadline`` (a ``time.time()``) is passed, or would be
+    by the end of a fit that takes ``expected`` seconds. Read in the worker, just before
+    the fit, so that a task that waited in a queue is judged when it would start."""
+    return deadline is not None and time.time() + expected > deadline
+
+
 def _fit_task(name, fold, estimator, X, y, train, test, sample_weight, method, scorers,
               n_classes, monitor=None, keep_outputs=False, fit_params=None,
-              keep_model=True, test_outputs=()):
+              keep_model=True, test_outputs=(), deadline=None, expected=0.0):
     """One (member, fold) fit; module-level so that loky and dask can pickle it.
 
     ``estimator`` is the member as given, cloned here: the caller's list of tasks then
     never holds a fitted model, so a fold model dropped after scoring
     (``keep_model=False``) is freed at once, also when the tasks run in this process."""
+    if _too_late(deadline, expected):
+        return {"name": name, "fold": fold, "skipped": True}
     estimator = clone(estimator)
     record = {"name": name, "fold": fold}
     X_train, y_train, w_train, fit_params = _fold_data(X, y, train, sample_weight,
@@ -288,7 +303,8 @@ def _note_stopping_point(record, estimator):
 
 
 def _fit_batch_task(name, fits, X, y, sample_weight, method, scorers, n_classes,
-                    keep_outputs=False, fit_params=None, keep_model=True, test_outputs=()):
+                    keep_outputs=False, fit_params=None, keep_model=True, test_outputs=(),
+                    deadline=None, expected=0.0):
     """A net member's fold fits (and its refit), ``fits`` = [(fold, estimator, train,
     test), ...], trained as one batched model (:func:`ensembles.learners._batched.
     fit_together`), then each predicted and scored as :func:`_fit_task` does.
@@ -302,6 +318,8 @@ def _fit_batch_task(name, fits, X, y, sample_weight, method, scorers, n_classes,
     """
     from ..learners._batched import fit_together
 
+    if _too_late(deadline, expected):  # one batch: all its fits or none
+        return Several({"name": name, "fold": fold, "skipped": True} for fold, *_ in fits)
     data = [_fold_data(X, y, train, sample_weight, fit_params) for _, _, train, _ in fits]
     # cloned here, as in _fit_task: the caller keeps only the member as given
     tasks = [(clone(estimator), X_train, y_train,
@@ -570,6 +588,16 @@ def note_failures(errors, notes, left):
         raise next(iter(errors.values()))
 
 
+def describe_fits(fits):
+    """``CrossFit.skipped``'s fits of a member in words: ``"folds 3, 4 and the fit on all
+    rows"``."""
+    folds = [str(f) for f in fits if f is not None]
+    parts = [("fold " if len(folds) == 1 else "folds ") + ", ".join(folds)] if folds else []
+    if None in fits:
+        parts.append("the fit on all rows")
+    return " and ".join(parts)
+
+
 @validate_params(
     {
         "estimators": [list, tuple],
@@ -586,6 +614,7 @@ def note_failures(errors, notes, left):
         "fit_params": [dict, None],
         "gpu_lane": ["boolean"],
         "batch_nets": [StrOptions({"auto"}), "boolean"],
+        "deadline": [Real, None],
     },
     # members' own parameters are still checked when they are fitted
     prefer_skip_nested_validation=False,
@@ -593,7 +622,8 @@ def note_failures(errors, notes, left):
 def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scoring=None,
               refit=False, n_classes=None, n_jobs=None, verbose=0, desc="fitting",
               monitor=None, keep_outputs=False, on_error="raise", fit_params=None,
-              gpu_lane=True, batch_nets="auto", keep_models=True, test_outputs=()):
+              gpu_lane=True, batch_nets="auto", keep_models=True, test_outputs=(),
+              deadline=None):
     """Fit each (member, fold) pair once, in parallel, and gather what was learned.
 
     Parameters
@@ -673,6 +703,21 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         outputs on each fold's test rows are computed in the worker, after the timed
         prediction, and kept on its :class:`DroppedModel` (those the model has), for
         scorers to read later without the model.
+    deadline : float, default=None
+        A time budget's end, as a ``time.time()`` value (``time.time() + seconds``):
+        no fit starts after it, nor one that would end after it by the estimate of its
+        member's fits: a (member, fold) fit starts only if, in its worker just before
+        it would start, ``time.time()`` plus the mean duration (fit and scoring) of the
+        member's fits finished when the task was handed out (0 before the first) is
+        not past ``deadline``. A member's batched fits (``batch_nets``) are one task:
+        all start or none. Fits that started always run to the end (a fit is never
+        stopped), so the run ends at most one fit's duration (the longest that
+        started) after ``deadline``. A
+        member with a fit that did not start is left out of the result (like a failed
+        one with ``on_error="skip"``, but without a warning) and named in
+        ``CrossFit.skipped`` with the fits it lacks. The clocks of the workers must
+        agree with this process's (one machine; a dask cluster's machines synchronised).
+        None: no limit.
 
     Returns
     -------
@@ -708,6 +753,8 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
     stopping = {name: stop for name, estimator in estimators
                 if refit and folds and (stop := stopper(estimator)) is not None}
     tasks, batches = [], []
+    # the running estimate of each member's fit (deadline): durations of its finished fits
+    durations = {}
     for name, estimator in estimators:
         # the member as given: each task fits its own clone (see _fit_task)
         fits = [(fold, estimator, train, test) for fold, (train, test) in enumerate(folds)]
@@ -721,36 +768,50 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
 
     on_gpu = _gpu_members(estimators, X, y, folds, refit, n_classes) if gpu_lane else set()
 
+    def expected(name):
+        # tuple(): one step under the GIL, while this process's main thread may append
+        done = tuple(durations.get(name, ()))
+        return sum(done) / len(done) if done else 0.0
+
     def jobs(in_lane, tasks, batches=()):
+        # A generator: joblib takes each task when a worker is about to be free (its
+        # pre_dispatch), so each carries the estimate of its member's fit known then.
         # A batch is the longest task: first, so that the others fill the workers
         # around it. It runs in a worker like any task (beside the other members' fits;
         # in the GPU lane for a member on a GPU), not in this process, which only
         # gathers results.
-        batched = [
-            delayed(_fit_batch_task)(name, fits, X, y, sample_weight, methods.get(name),
-                                     scoring, n_classes, keep_outputs, fit_params.get(name),
-                                     keep_models, test_outputs)
-            for name, fits in batches if (name in on_gpu) == in_lane
-        ]
-        return batched + [
-            delayed(_fit_task)(name, fold, est, X, y, train, test, sample_weight,
-                               methods.get(name), scoring, n_classes, monitor, keep_outputs,
-                               fit_params.get(name), keep_models, test_outputs)
-            for name, fold, est, train, test in tasks if (name in on_gpu) == in_lane
-        ]
+        for name, fits in batches:
+            if (name in on_gpu) == in_lane:
+                yield delayed(_fit_batch_task)(
+                    name, fits, X, y, sample_weight, methods.get(name), scoring, n_classes,
+                    keep_outputs, fit_params.get(name), keep_models, test_outputs, deadline,
+                    expected(name))
+        for name, fold, est, train, test in tasks:
+            if (name in on_gpu) == in_lane:
+                yield delayed(_fit_task)(
+                    name, fold, est, X, y, train, test, sample_weight, methods.get(name),
+                    scoring, n_classes, monitor, keep_outputs, fit_params.get(name),
+                    keep_models, test_outputs, deadline, expected(name))
+
+    def gathered(results):
+        for record in results:
+            if "fit_time" in record:
+                durations.setdefault(record["name"], []).append(
+                    record["fit_time"] + record.get("score_time", 0.0))
+            yield record
 
     preload = learner_modules(estimators)
     n_tasks = len(tasks) + sum(len(fits) for _, fits in batches)
-    records = list(run(jobs(False, tasks, batches), total=n_tasks,
-                       n_jobs=n_jobs, verbose=verbose, desc=desc, ordered=False,
-                       preload=preload, lane=jobs(True, tasks, batches)))
+    records = list(gathered(run(jobs(False, tasks, batches), total=n_tasks,
+                                n_jobs=n_jobs, verbose=verbose, desc=desc, ordered=False,
+                                preload=preload, lane=jobs(True, tasks, batches))))
     refits = [(name, None, stopped_refit(estimator, stopping[name], points), None, None)
               for name, estimator in estimators if name in stopping
               and (points := _stopping_points(records, name)) is not None]
     if refits:
-        records += run(jobs(False, refits), total=len(refits), n_jobs=n_jobs,
-                       verbose=verbose, desc=f"{desc} (refits)", ordered=False,
-                       preload=preload, lane=jobs(True, refits))
+        records += gathered(run(jobs(False, refits), total=len(refits), n_jobs=n_jobs,
+                                verbose=verbose, desc=f"{desc} (refits)", ordered=False,
+                                preload=preload, lane=jobs(True, refits)))
 
     failed = [r for r in records if "error" in r]
     failed.sort(key=lambda r: (names.index(r["name"]), len(folds) if r["fold"] is None
@@ -763,11 +824,16 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         raise next(iter(errors.values()))
     for name, exc in errors.items():
         warn_user(_left_out(name, exc))
+    skipped = {}  # in the order of the members, then of their fits
+    for r in sorted((r for r in records if r.get("skipped") and r["name"] not in errors),
+                    key=lambda r: (names.index(r["name"]),
+                                   len(folds) if r["fold"] is None else r["fold"])):
+        skipped.setdefault(r["name"], []).append(r["fold"])
 
-    names = [name for name in names if name not in errors]
-    result = _gather(names, folds, methods,
-                     [r for r in records if r["name"] not in errors], X)
+    names = [name for name in names if name not in errors and name not in skipped]
+    result = _gather(names, folds, methods, [r for r in records if r["name"] in names], X)
     result.fingerprint, result.errors = fingerprint(X, y), errors
+    result.skipped = skipped
     result.stopping_points = {
         name: [r["stopped_at"] for r in sorted(
             (r for r in records if r["name"] == name and r["fold"] is not None),
@@ -777,9 +843,10 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
 
 
 def _stopping_points(records, name):
-    """The stopping points of member ``name``'s fold models; None if a fold failed."""
+    """The stopping points of member ``name``'s fold models; None if a fold failed or
+    did not start."""
     folds = [r for r in records if r["name"] == name and r["fold"] is not None]
-    if any("error" in r for r in folds):
+    if any("error" in r or r.get("skipped") for r in folds):
         return None
     return [r["stopped_at"] for r in folds]
 

@@ -38,7 +38,7 @@ ensembles to compare are worked out, in :mod:`ensembles.evaluation.benchmark`.
 import json
 import time
 from dataclasses import replace
-from numbers import Integral
+from numbers import Integral, Real
 
 import joblib
 import numpy as np
@@ -48,13 +48,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d
 
-from .._compat import StrOptions, _check_y, _safe_indexing, validate_params
+from .._compat import Interval, StrOptions, _check_y, _safe_indexing, validate_params
 from .._validation import check_pairs, check_same_rows, label_encoder
 from ..base import BaseCombiner, prepare
 from ..combine.selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
 from ..combine.stacking import StackingClassifier, StackingRegressor
 from ..combine.voting import VotingClassifier, VotingRegressor
-from ..engine.oof import cross_fit, make_folds, note_failures
+from ..engine.oof import cross_fit, describe_fits, make_folds, note_failures
 from ..engine.replay import Replay
 from ..learners.roster import make_learners
 from .diversity import from_columns, of_record, plot_diversity, to_columns
@@ -96,6 +96,10 @@ class BenchmarkResult:
         per pair (:func:`ensembles.diversity`): disagreement, Q-statistic, correlation of
         errors and double fault for classification, correlation of residuals for
         regression. No rows for a single base model.
+    skipped : dict
+        Model name -> the folds whose fit did not start within ``time_limit`` (see
+        :func:`~ensembles.benchmark`), for the models left out for it; empty when every
+        fit ran.
 
     Examples
     --------
@@ -117,13 +121,15 @@ class BenchmarkResult:
         2 voting_soft          0.860
     """
 
-    def __init__(self, fold_scores, *, scoring, task, alpha=0.05, notes=(), diversity=None):
+    def __init__(self, fold_scores, *, scoring, task, alpha=0.05, notes=(), diversity=None,
+                 skipped=None):
         self.fold_scores = fold_scores
         self.scoring = list(scoring)
         self.task = task
         self.notes = list(notes)
         self.alpha = alpha
         self.diversity = from_columns(None, task) if diversity is None else diversity
+        self.skipped = dict(skipped or {})
 
     def to_frame(self):
         """The leaderboard: one row per model, best first.
@@ -243,7 +249,8 @@ class BenchmarkResult:
                            "scoring": self.scoring, "notes": self.notes,
                            "alpha": self.alpha, "leaderboard": _records(self.to_frame()),
                            "fold_scores": columns,
-                           "diversity": to_columns(self.diversity)})
+                           "diversity": to_columns(self.diversity),
+                           "skipped": self.skipped})
         return write_text(text, path)
 
     @classmethod
@@ -257,7 +264,8 @@ class BenchmarkResult:
             frame[column] = frame[column].astype(float)
         return cls(frame, scoring=doc["scoring"], task=doc["task"],
                    alpha=doc.get("alpha", 0.05), notes=doc["notes"],
-                   diversity=from_columns(doc.get("diversity"), doc["task"]))
+                   diversity=from_columns(doc.get("diversity"), doc["task"]),
+                   skipped=doc.get("skipped"))
 
     # -- pictures ---------------------------------------------------------------------
     def plot(self, kind="scores", *, scorer=None, path=None):
@@ -450,21 +458,35 @@ def _engine_shell(name, estimator, base, X, y, default, notes):
     return shell, [n for n, _ in members]
 
 
-def _leave_out_failures(errors, base, kept, shells, task, random_state, X, y, notes):
-    """Drop the models that failed (``on_error="skip"``) and the ensembles that needed
-    them; one of ``ENSEMBLE_NAMES`` built on all the base models is rebuilt on those
-    that did not fail. Returns the base models and the ensembles left; updates
-    ``shells`` in place."""
+def _leave_out_failures(errors, base, kept, shells, task, random_state, X, y, notes,
+                        skipped=None, time_limit=None):
+    """Drop the models that failed (``on_error="skip"``) or whose fits did not all start
+    within ``time_limit`` (``skipped``: ``CrossFit.skipped``), and the ensembles that
+    needed them; one of ``ENSEMBLE_NAMES`` built on all the base models is rebuilt on
+    those left. Returns the base models and the ensembles left; updates ``shells`` in
+    place."""
+    skipped = skipped or {}
     classification = task == "classification"
     given = list(base.items())
-    base = {n: e for n, e in base.items() if n not in errors}
-    note_failures(errors, notes, left=base)
+    base = {n: e for n, e in base.items() if n not in errors and n not in skipped}
+    note_failures(errors, notes, left=base or skipped)
+    for name, fits in skipped.items():
+        notes.append(f"{name!r} left out: not started within time_limit={time_limit:g} "
+                     f"s: {describe_fits(fits)}.")
+    if not base:
+        failed = "".join(f"; {n!r} failed" for n, _ in given if n in errors)
+        raise ValueError(
+            f"time_limit={time_limit:g} s: no base model finished all its fits; not "
+            "started: "
+            + "; ".join(f"{n!r} {describe_fits(f)}" for n, f in skipped.items() if n in
+                        dict(given))
+            + f"{failed}. Raise time_limit (None: no limit).")
     still, rebuilt = [], []
     for name, estimator in kept:
-        if name in errors:
+        if name in errors or name in skipped:
             continue
         members = shells[name][1] if name in shells else []
-        lost = [m for m in members if m in errors]
+        lost = [m for m in members if m in errors or m in skipped]
         if not lost:
             still.append((name, estimator))
             continue
@@ -479,10 +501,16 @@ def _leave_out_failures(errors, base, kept, shells, task, random_state, X, y, no
                 still.append((name, estimator))
                 rebuilt.append(name)
                 continue
-        notes.append(f"{name!r} left out: its member(s) {lost} failed.")
+        notes.append(f"{name!r} left out: its member(s) {lost} "
+                     + ("failed." if all(m in errors for m in lost) else
+                        "did not finish within time_limit." if not any(
+                            m in errors for m in lost) else
+                        "failed or did not finish within time_limit."))
     if rebuilt:
-        notes.append(f"{', '.join(map(repr, rebuilt))}: built on the base models that did "
-                     "not fail.")
+        why = ("did not fail" if not skipped else "finished within time_limit"
+               if not errors else "did not fail and finished within time_limit")
+        notes.append(f"{', '.join(map(repr, rebuilt))}: built on the base models that "
+                     f"{why}.")
     return base, still
 
 
@@ -511,13 +539,14 @@ def _base_methods(base, shells, classification):
         "verbose": ["verbose"],
         "random_state": ["random_state"],
         "on_error": [StrOptions({"raise", "skip"})],
+        "time_limit": [Interval(Real, 0, None, closed="neither"), None],
     },
     # the models' own parameters are still checked when they are fitted
     prefer_skip_nested_validation=False,
 )
 def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=None,
               groups=None, n_jobs=None, random_state=None, verbose=1, device=None,
-              on_error="skip", alpha=0.05):
+              on_error="skip", alpha=0.05, time_limit=None):
     """Compare base models and ensembles of them on the same folds with the same scorers.
 
     Every base model is fitted once per fold; every ensemble of the base models is
@@ -577,6 +606,20 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
         ensemble that needs a failed model is left out. ``"raise"``: raise that error
         once every fit has run. If every base model fails, the first error is raised
         either way.
+    time_limit : float, default=None
+        A budget in seconds for the whole call, counted from its start: no (model,
+        fold) fit starts once it is spent, nor one that the mean duration of the
+        model's finished fits says would end after it (the rule of
+        :func:`~ensembles.engine.oof.cross_fit`'s ``deadline``). Fits that started run
+        to their end, so the call returns at most about one fit's time after the
+        budget, plus the few moments it takes to score the ensembles from the fits.
+        A model with a fold that did not start has no complete out-of-fold predictions:
+        it is left out like a failed model (a note names it and its folds;
+        :attr:`BenchmarkResult.skipped`), and so is an ensemble that needs it, a
+        default ensemble being rebuilt on the base models that finished. Models come
+        in the order given, each with all its folds, so the first finish and the last
+        are the ones left out. A ``ValueError`` if no base model finished. None: no
+        limit.
 
     Returns
     -------
@@ -600,6 +643,7 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
     2     2     stacking  ensemble          0.967
     3     4         tree      base          0.960
     """
+    deadline = None if time_limit is None else time.time() + time_limit
     check_alpha(alpha)  # before the fits, not when the leaderboard is first read
     notes = []
     y_arr = column_or_1d(np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy())
@@ -663,10 +707,12 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
     record = cross_fit(fitted, X, y_fit, folds=folds, methods=methods,
                        n_classes=len(classes) if classification else None, n_jobs=n_jobs,
                        verbose=verbose, desc="benchmark", on_error=on_error,
-                       keep_models=False, test_outputs=_scorer_methods(scorers))
-    if record.errors:
+                       keep_models=False, test_outputs=_scorer_methods(scorers),
+                       deadline=deadline)
+    if record.errors or record.skipped:
         base, kept = _leave_out_failures(record.errors, base, kept, shells, task,
-                                         random_state, X, y_arr, notes)
+                                         random_state, X, y_arr, notes, record.skipped,
+                                         time_limit)
 
     context = (X, y_arr, y_fit, classes, scorers)
     rows = [row for name in base for row in _model_rows(record, name, "base", context)]
@@ -683,7 +729,8 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
         frame[column] = frame["fold"].map({k: len(f[part]) for k, f in enumerate(record.folds)})
     return BenchmarkResult(frame, scoring=list(scorers), alpha=alpha,
                            task=task, notes=notes,
-                           diversity=of_record(record, y_fit, task, names=list(base)))
+                           diversity=of_record(record, y_fit, task, names=list(base)),
+                           skipped=record.skipped)
 
 
 def _scorer_methods(scorers):

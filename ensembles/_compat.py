@@ -9,6 +9,7 @@ import functools
 
 import numpy as np
 from sklearn.base import _fit_context as _sklearn_fit_context
+from sklearn.ensemble._gradient_boosting import predict_stages as _predict_stages
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -53,6 +54,7 @@ __all__ = [
     "_safe_indexing",
     "_check_y",
     "_num_samples",
+    "_predict_stages",
     "_fit_context",
     "validate_data",
     "validate_params",

@@ -14,11 +14,13 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.datasets import make_classification, make_friedman1
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
 from ensembles import GradientBoostingClassifier, GradientBoostingRegressor
+from ensembles.base import MAX_SEED
 
 REFERENCE = Path(__file__).parent / "data" / "gb_reference.npz"
 
@@ -46,6 +48,23 @@ def _with_nan(data):
     X_train, X_test, y_train = (a.copy() for a in data)
     X_train[::7, 1] = np.nan
     X_test[::5, 1] = np.nan
+    return X_train, X_test, y_train
+
+
+def validation_rows(n, random_state, fraction=0.1, stratify=None):
+    """The rows that ``fit`` holds out for early stopping (its first draw of
+    ``random_state`` seeds the split), with no row weighted 0."""
+    split_seed = np.random.RandomState(random_state).randint(MAX_SEED, size=2)[0]
+    return train_test_split(np.arange(n), test_size=fraction, random_state=split_seed,
+                            stratify=stratify)[1]
+
+
+def _nan_in_validation(data, random_state, classifier=False):
+    """NaN in a few of the early-stopping rows only: the trees fit on finite rows."""
+    X_train, X_test, y_train = (a.copy() for a in data)
+    rows = validation_rows(len(y_train), random_state,
+                           stratify=y_train if classifier else None)
+    X_train[rows[:4], 1] = np.nan
     return X_train, X_test, y_train
 
 
@@ -80,6 +99,8 @@ def configurations():
                                   random_state=2), reg, _weights(200)
     yield "early_stopping", R(n_estimators=200, n_iter_no_change=3, random_state=0), \
         reg, None
+    yield "nan_in_validation", R(n_estimators=200, n_iter_no_change=3, random_state=0), \
+        _nan_in_validation(reg, 0), None
     yield "multiplier", R(loss="huber", line_search="multiplier", n_estimators=15,
                           random_state=0), reg, None
     yield "random_tree", R(DecisionTreeRegressor(max_depth=4, max_features=0.5,
@@ -108,6 +129,9 @@ def configurations():
         _weights(200)
     yield "multiclass_early_stopping", C(n_estimators=200, n_iter_no_change=3,
                                          random_state=0), multi, None
+    yield "multiclass_nan_in_validation", C(n_estimators=200, n_iter_no_change=3,
+                                            random_state=0), \
+        _nan_in_validation(multi, 0, classifier=True), None
     yield "multiclass_ridge", C(Ridge(), n_estimators=8, random_state=0), multi, None
     yield "multiclass_sparse", C(n_estimators=10, random_state=0), _sparse(multi), None
     yield "multiclass_nan", C(n_estimators=10, random_state=0), _with_nan(multi), None

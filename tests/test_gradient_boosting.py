@@ -8,7 +8,8 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
-from gb_reference import REFERENCE, all_outputs
+import scipy.sparse as sp
+from gb_reference import REFERENCE, all_outputs, validation_rows
 from scipy.optimize import minimize_scalar
 from sklearn import ensemble as sk
 from sklearn.base import BaseEstimator, RegressorMixin, clone
@@ -287,6 +288,78 @@ def test_log_loss_step_is_a_newton_step(loss, n_classes):
     moved = raw.copy()
     moved[:, k] += 0.1 * loss.step(y, raw, g, h, w, k) * h
     assert loss(y, moved, w) < loss(y, raw, w)
+
+
+# -- the fast tree path ---------------------------------------------------------------
+
+
+def _count_checks(monkeypatch):
+    """Count the input checks of scikit-learn's trees and the clones our base makes."""
+    import sklearn.tree._classes as tree_module
+
+    import ensembles.base as base_module
+    counts = {"tree checks": 0, "clones": 0}
+
+    def counted(name, function):
+        def wrapper(*args, **kwargs):
+            counts[name] += 1
+            return function(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(tree_module, "validate_data",
+                        counted("tree checks", tree_module.validate_data))
+    monkeypatch.setattr(base_module, "clone", counted("clones", base_module.clone))
+    return counts
+
+
+@pytest.mark.parametrize("make, params", [
+    (GradientBoostingRegressor, {}),
+    (GradientBoostingRegressor, {"loss": "huber", "subsample": 0.7, "n_iter_no_change": 2}),
+    (GradientBoostingRegressor, {"line_search": "multiplier"}),
+    (GradientBoostingClassifier, {"n_iter_no_change": 2}),
+])
+def test_trees_are_neither_cloned_nor_checked_per_stage(monkeypatch, friedman, multiclass,
+                                                        make, params):
+    """X is checked once per fit and per predict; the stage trees are built without
+    ``clone`` and fit, apply and predict without checking X again (on a finite dense X)."""
+    X_train, X_test, y_train, _ = (multiclass if make is GradientBoostingClassifier
+                                   else friedman)
+    counts = _count_checks(monkeypatch)
+    gb = make(n_estimators=10, random_state=0, **params).fit(X_train, y_train)
+    gb.predict(X_test)
+    list(gb.staged_predict(X_test))
+    assert counts == {"tree checks": 0, "clones": 0}
+    assert gb.estimators_.size >= 10
+
+
+def test_nan_sparse_and_other_members_take_the_general_path(monkeypatch, friedman):
+    """The counter of the test above sees the checks where they are made: NaN (the trees
+    learn where missing values go), sparse X, a subclass of a tree."""
+    X_train, X_test, y_train, _ = friedman
+    X_nan = X_train.copy()
+    X_nan[::5, 0] = np.nan
+
+    class MyTree(DecisionTreeRegressor):
+        pass
+
+    for X, member in [(X_nan, None), (sp.csr_matrix(X_train), None),
+                      (X_train, MyTree(max_depth=3))]:
+        counts = _count_checks(monkeypatch)
+        GradientBoostingRegressor(member, n_estimators=4, random_state=0).fit(X, y_train)
+        assert counts["tree checks"] >= 8 and counts["clones"] >= 4, counts
+    # missing values in early-stopping rows only: the trees fit fast on the finite rows,
+    # and predict on the validation rows with their checks (NaN goes where the tree
+    # sends it; infinity fails as the tree makes it fail)
+    rows = validation_rows(len(y_train), random_state=0)
+    X_val_nan = X_train.copy()
+    X_val_nan[rows[:3], 0] = np.nan
+    counts = _count_checks(monkeypatch)
+    gb = GradientBoostingRegressor(n_estimators=4, n_iter_no_change=2, random_state=0)
+    gb.fit(X_val_nan, y_train)
+    assert counts == {"tree checks": gb.n_estimators_, "clones": 0}
+    X_val_nan[rows[:3], 0] = np.inf
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        gb.fit(X_val_nan, y_train)
 
 
 # -- stages, early stopping, subsampling ----------------------------------------------

@@ -336,10 +336,10 @@ _SHARED_ATTRIBUTES = """\
         The unfitted member each round cloned (device applied).
     estimators_ : list of estimators
         The fitted members, one per round kept.
-    estimator_weights_ : ndarray of shape (len(estimators_),)
+    estimator_weights_ : ndarray of shape (``len(estimators_)``,)
         Each member's weight in the vote (scikit-learn pads this and
         ``estimator_errors_`` to ``n_estimators``; here they have one entry per member).
-    estimator_errors_ : ndarray of shape (len(estimators_),)
+    estimator_errors_ : ndarray of shape (``len(estimators_)``,)
         Each member's weighted training error (the R2 loss for the regressor).
     resample_ : bool
         Whether the rounds resampled rows (True) or passed weights (False).
@@ -347,7 +347,7 @@ _SHARED_ATTRIBUTES = """\
         The members' importances averaged with ``estimator_weights_``; only when the
         members have ``feature_importances_``.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Only when ``X`` has string column names.
 """
 

@@ -11,10 +11,18 @@ chooses how far to go along it, and adds the stage shrunk by ``learning_rate``. 
   its predictions (closed form for squared and absolute error, Brent's method for Huber,
   one Newton step for log-loss), stored in ``multipliers_``.
 
+A plain scikit-learn tree on a finite dense ``X`` takes a fast path, as in scikit-learn's
+own gradient boosting: ``X`` is checked and made float32 once, each stage's tree is built
+from the member's parameters (no ``clone``) and fitted and applied without checking its
+input again, and ``predict`` sums all the trees in one pass of scikit-learn's
+``predict_stages``. The arithmetic is the same as on the general path, so the outputs are
+the same to the last bit (``tests/test_gradient_boosting.py::
+test_outputs_unchanged_since_reference``); anything else (another regressor, a subclass
+of a tree, sparse ``X``, NaN or infinity) goes through ``clone``, ``fit`` and ``predict``.
+
 Losses live in :mod:`ensembles.classic.losses`; ``docs/classic.md`` compares with scikit-learn.
 """
 
-from collections import deque
 from numbers import Integral, Real
 
 import numpy as np
@@ -25,7 +33,7 @@ from sklearn.base import (
 )
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import train_test_split
-from sklearn.tree import DecisionTreeRegressor
+from sklearn.tree import DecisionTreeRegressor, ExtraTreeRegressor
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
@@ -34,6 +42,7 @@ from .._compat import (
     Interval,
     StrOptions,
     _fit_context,
+    _predict_stages,
     _safe_indexing,
 )
 from .._validation import name_failure
@@ -52,6 +61,56 @@ def _rows(data, rows):
 def _plain(label):
     """A label as the user wrote it: 1, not np.int64(1)."""
     return label.item() if isinstance(label, np.generic) else label
+
+
+#: Members whose stages can take the fast path (exactly these classes: a subclass may
+#: change ``fit`` or ``predict``).
+_PLAIN_TREES = (DecisionTreeRegressor, ExtraTreeRegressor)
+
+
+class _TreeMaker:
+    """Builds each stage's tree as ``clone`` and :func:`~ensembles.base.prepare` would
+    (the member's parameters, an unset ``random_state`` drawn from the stage's seed),
+    without their cost: a stage's tree is the member's class called on its parameters.
+
+    Only for a plain tree whose parameters are plain values (no array to copy, no
+    ``RandomState`` to deep-copy) and that carries no metadata requests; :meth:`make`
+    returns None for any other member.
+    """
+
+    def __init__(self, member):
+        self.cls = type(member)
+        self.params = member.get_params(deep=False)
+        self.draw = self.params["random_state"] is None
+
+    @classmethod
+    def make(cls, member):
+        if type(member) not in _PLAIN_TREES or "_metadata_request" in vars(member):
+            return None
+        plain = (type(None), str, bool, Integral, Real)
+        if not all(isinstance(value, plain) for value in member.get_params(deep=False)
+                   .values()):
+            return None
+        return cls(member)
+
+    def __call__(self, seed):
+        params = self.params
+        if self.draw:  # what draw_member_seeds draws from RandomState(seed)
+            params = {**params,
+                      "random_state": int(np.random.RandomState(seed).randint(MAX_SEED))}
+        return self.cls(**params)
+
+
+def _finite_dense(X):
+    """Whether ``X`` (the trees' float32 array) can skip the trees' own input checks:
+    dense, of finite values (NaN asks the trees to learn where missing values go, and
+    infinity must fail as the tree makes it fail)."""
+    return (isinstance(X, np.ndarray) and X.dtype == np.float32
+            and bool(np.isfinite(X).all()))
+
+
+def _plain_trees(estimators):
+    return all(type(est) in _PLAIN_TREES for est in estimators.flat)
 
 
 def _name_the_stage(exc, estimator, stage, label):
@@ -88,9 +147,10 @@ class _BaseGradientBoosting(BaseOneLearner):
         return member
 
     def _member_X(self, X):
-        # A tree works in float32 anyway: convert once, not in every stage's fit and predict.
+        # A tree works in float32 anyway: convert once, not in every stage's fit and predict
+        # (C order: scikit-learn's predict_stages reads rows).
         if self._trees:
-            return check_array(X, accept_sparse="csr", dtype=np.float32,
+            return check_array(X, accept_sparse="csr", dtype=np.float32, order="C",
                                ensure_all_finite=False)
         return X
 
@@ -193,6 +253,11 @@ class _BaseGradientBoosting(BaseOneLearner):
         loss, n, K = self._loss, len(y), self._loss.n_outputs
         sw = np.ones(n) if w is None else w
         Xm = self._member_X(X)
+        make_tree = _TreeMaker.make(member)
+        if make_tree is not None and not _finite_dense(Xm):
+            make_tree = None
+        if make_tree is not None and self.device is not None:
+            self._prepare(member)  # a device that cannot be had fails as on the general path
         labels = getattr(self, "classes_", None) if K > 1 else None
         self.estimators_ = np.empty((self.n_estimators, K), dtype=object)
         self.multipliers_ = np.ones((self.n_estimators, K))
@@ -206,6 +271,7 @@ class _BaseGradientBoosting(BaseOneLearner):
         if validation is not None:
             X_val, y_val, w_val = validation
             Xm_val = self._member_X(X_val)
+            fast_val = make_tree is not None and _finite_dense(Xm_val)
             sw_val = np.ones(len(y_val)) if w_val is None else w_val
             raw_val = self._init_raw(self.init_, X_val, loss)
             self.validation_score_ = np.zeros(self.n_estimators)
@@ -224,12 +290,17 @@ class _BaseGradientBoosting(BaseOneLearner):
                 X_in, w_in = _rows(Xm, inbag), _rows(w, inbag)
                 step = np.zeros_like(raw)
                 for k in range(K):
-                    est = self._prepare(member, np.random.RandomState(stage_seeds[i, k]))
+                    if make_tree is None:
+                        est = self._prepare(member, np.random.RandomState(stage_seeds[i, k]))
+                    else:
+                        est = make_tree(stage_seeds[i, k])
                     try:
-                        fit_member(est, X_in, g_in[:, k], w_in, name="estimator")
-                        if self._refit_leaves and loss.refit_leaves:
-                            self._refit(est, X_in, y_in, raw_in, g_in, sw_in, k)
-                        h = np.asarray(est.predict(Xm), dtype=np.float64).reshape(n)
+                        if make_tree is None:
+                            h = self._fit_member(est, X_in, Xm, y_in, raw_in, g_in, w_in,
+                                                 sw_in, k)
+                        else:
+                            h = self._fit_tree(est, X_in, Xm, rows, y_in, raw_in, g_in,
+                                               w_in, sw_in, k)
                     except Exception as exc:
                         raise _name_the_stage(exc, est, i, None if labels is None
                                               else labels[k]) from None
@@ -246,9 +317,7 @@ class _BaseGradientBoosting(BaseOneLearner):
                 bar.update(1)
                 if validation is None:
                     continue
-                for k in range(K):
-                    raw_val[:, k] += (self.learning_rate * self.multipliers_[i, k]
-                                      * self.estimators_[i, k].predict(Xm_val))
+                self._add_stages(raw_val, Xm_val, slice(i, i + 1), fast_val)
                 self.validation_score_[i] = score = loss(y_val, raw_val, sw_val)
                 # As scikit-learn: go on while the score beats one of the last
                 # n_iter_no_change scores by more than tol.
@@ -257,9 +326,43 @@ class _BaseGradientBoosting(BaseOneLearner):
                 history[i % len(history)] = score
         return i + 1
 
-    def _refit(self, tree, X, y, raw, g, w, k):
-        """Set each leaf of ``tree`` to the loss's optimal step on its rows."""
-        leaves = tree.apply(X)
+    def _fit_member(self, est, X_in, Xm, y_in, raw_in, g_in, w_in, sw_in, k):
+        """Fit a stage's member ``est`` (prepared) on the in-bag rows; return its
+        predictions on all rows."""
+        fit_member(est, X_in, g_in[:, k], w_in, name="estimator")
+        if self._refit_leaves and self._loss.refit_leaves:
+            self._refit(est, est.apply(X_in), y_in, raw_in, g_in, sw_in, k)
+        return np.asarray(est.predict(Xm), dtype=np.float64).reshape(Xm.shape[0])
+
+    def _fit_tree(self, tree, X_in, Xm, rows, y_in, raw_in, g_in, w_in, sw_in, k):
+        """:meth:`_fit_member` for a plain tree on the finite float32 array ``Xm``,
+        checked once: its fit and apply skip the checks, and one pass of ``apply`` over
+        all rows gives both the in-bag leaves to refit and the predictions."""
+        tree.fit(X_in, g_in[:, k], sample_weight=w_in, check_input=False)
+        leaves = tree.tree_.apply(Xm)
+        if self._refit_leaves and self._loss.refit_leaves:
+            self._refit(tree, leaves[rows], y_in, raw_in, g_in, sw_in, k)
+        return tree.tree_.value[:, 0, 0].take(leaves)  # what tree.predict(Xm) gives
+
+    def _add_stages(self, raw, Xm, stages, fast):
+        """Add the shrunk predictions of ``estimators_[stages]`` to ``raw``, stage after
+        stage. ``fast``: plain trees on a finite float32 array, summed by scikit-learn's
+        ``predict_stages`` with the same products and sums as the general path."""
+        estimators, multipliers = self.estimators_[stages], self.multipliers_[stages]
+        if fast and np.all(multipliers == multipliers.flat[0]):
+            _predict_stages(estimators, Xm, self.learning_rate * multipliers.flat[0], raw)
+            return
+        for stage, stage_multipliers in zip(estimators, multipliers):
+            for k, (est, rho) in enumerate(zip(stage, stage_multipliers)):
+                if fast:
+                    _predict_stages(stage[None, k:k + 1], Xm, self.learning_rate * rho,
+                                    raw[:, k:k + 1])
+                else:
+                    raw[:, k] += self.learning_rate * rho * est.predict(Xm)
+
+    def _refit(self, tree, leaves, y, raw, g, w, k):
+        """Set each leaf of ``tree`` to the loss's optimal step on its rows (``leaves``:
+        the leaf of each row)."""
         order = np.argsort(leaves, kind="stable")
         ids, starts = np.unique(leaves[order], return_index=True)
         values = tree.tree_.value
@@ -268,18 +371,25 @@ class _BaseGradientBoosting(BaseOneLearner):
                                                        k)
 
     # -- prediction -------------------------------------------------------------------
-    def _staged_raw(self, X):
+    def _start(self, X):
+        """The raw predictions of ``init_`` on ``X``, the members' ``X``, and whether the
+        stages can be summed without their own checks (:meth:`_add_stages`)."""
         check_is_fitted(self, "estimators_")
         X = self._check_X(X, reset=False)
         raw = self._init_raw(self.init_, X, self._loss)
         Xm = self._member_X(X)
-        for stage, multipliers in zip(self.estimators_, self.multipliers_):
-            for k, (est, rho) in enumerate(zip(stage, multipliers)):
-                raw[:, k] += self.learning_rate * rho * est.predict(Xm)
+        return raw, Xm, _plain_trees(self.estimators_) and _finite_dense(Xm)
+
+    def _staged_raw(self, X):
+        raw, Xm, fast = self._start(X)
+        for i in range(len(self.estimators_)):
+            self._add_stages(raw, Xm, slice(i, i + 1), fast)
             yield raw.copy()
 
     def _raw(self, X):
-        return deque(self._staged_raw(X), maxlen=1)[0]
+        raw, Xm, fast = self._start(X)
+        self._add_stages(raw, Xm, slice(None), fast)
+        return raw
 
     @property
     def feature_importances_(self):
@@ -352,22 +462,22 @@ _PARAMS = """
 
     Attributes
     ----------
-    estimators_ : ndarray of regressors, shape (n_estimators_, {K})
+    estimators_ : ndarray of regressors, shape (``n_estimators_``, {K})
         The fitted members, one row a stage.
-    multipliers_ : ndarray of shape (n_estimators_, {K})
+    multipliers_ : ndarray of shape (``n_estimators_``, {K})
         Each member's line-search step (1.0 for trees whose leaves were refitted).
     init_ : estimator or "zero"
         What started the model.
     n_estimators_ : int
         Stages fitted (fewer than ``n_estimators`` after early stopping).
-    train_score_ : ndarray of shape (n_estimators_,)
+    train_score_ : ndarray of shape (``n_estimators_``,)
         The loss ({units}) on the in-bag training rows after each stage.
-    validation_score_ : ndarray of shape (n_estimators_,)
+    validation_score_ : ndarray of shape (``n_estimators_``,)
         The loss on the validation rows after each stage (with ``n_iter_no_change``).
     oob_improvement_, oob_scores_, oob_score_ :
         With ``subsample < 1``: the loss decrease of each stage on its own out-of-bag
         rows, the loss there after the stage, and the last of these.
-    feature_importances_ : ndarray of shape (n_features_in_,)
+    feature_importances_ : ndarray of shape (``n_features_in_``,)
         When the members have them (see the property).
     n_features_in_, feature_names_in_ :
         As in scikit-learn.{classes}

@@ -260,7 +260,7 @@ class VotingClassifier(ClassifierMixin, _BaseVoting):
         What the out-of-fold engine returned for ``weights="auto"``; None otherwise.
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Only when ``X`` has string column names.
 
     See Also
@@ -471,7 +471,7 @@ class VotingRegressor(RegressorMixin, _BaseVoting):
     cross_fit_ : CrossFit or None
         What the out-of-fold engine returned for ``weights="auto"``; None otherwise.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Only when ``X`` has string column names.
 
     See Also

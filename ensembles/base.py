@@ -460,6 +460,7 @@ class BaseCombiner(_BaseComposition, BaseEnsemble):
             n_jobs=self.n_jobs, verbose=self.verbose, desc=type(self).__name__,
             fit_params=fit_params, batch_nets=getattr(self, "batch_nets", "auto"),
             keep_models=keep_models, deadline=deadline,
+            memory=getattr(self, "memory", None),
         )
         names = [name for name in names if name in self.cross_fit_.names]
         if refit:

@@ -140,6 +140,9 @@ FUNCTION_CASES = [
      "None. Got 1 instead."),
     ("cross_fit-on_error", _cross_fit(on_error="ignore"), ValueError,
      _options("on_error", "cross_fit", "raise", "skip")),
+    ("cross_fit-memory", _cross_fit(memory=3), ValueError,
+     "The 'memory' parameter of cross_fit must be None, an instance of 'str', an instance "
+     "of 'os.PathLike' or an object implementing 'cache'. Got 3 instead."),
     ("cross_fit-fit_params-key", _cross_fit(fit_params={"lrr": {}}), ValueError,
      "fit_params names ['lrr'], not among the members ['lr', 'tree']; its keys must be "
      "member names."),

@@ -28,6 +28,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from .._compat import Interval, StrOptions, _fit_context
 from .._validation import warn_user
 from ..base import BaseCombiner
+from ..engine.cache import MEMORY
 from ..engine.oof import _predict, describe_fits
 from .scoring import prediction_scorer
 
@@ -82,6 +83,7 @@ class _BaseSelection(BaseCombiner, BaseEstimator):
         "cv": ["cv_object"],
         "refit": ["boolean"],
         "keep_fold_models": ["boolean"],
+        "memory": MEMORY,
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "device": [None, str],
@@ -91,8 +93,8 @@ class _BaseSelection(BaseCombiner, BaseEstimator):
     }
 
     def __init__(self, estimators, *, n_iter=50, scoring=None, n_init=1, n_bags=1,
-                 bag_fraction=0.5, cv=5, refit=True, keep_fold_models=False, n_jobs=None,
-                 random_state=None, device=None, batch_nets="auto", verbose=0,
+                 bag_fraction=0.5, cv=5, refit=True, keep_fold_models=False, memory=None,
+                 n_jobs=None, random_state=None, device=None, batch_nets="auto", verbose=0,
                  time_limit=None):
         self.estimators = estimators
         self.n_iter = n_iter
@@ -103,6 +105,7 @@ class _BaseSelection(BaseCombiner, BaseEstimator):
         self.cv = cv
         self.refit = refit
         self.keep_fold_models = keep_fold_models
+        self.memory = memory
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.device = device
@@ -268,6 +271,13 @@ _PARAMETERS = """
         the out-of-fold predictions, scores and times stay. True keeps them
         (``overfitting_report(selection, X, y, cv="prefit")`` needs them). With
         ``refit=False`` the fold models are the fitted members, kept either way.
+    memory : str, joblib.Memory or None, default=None
+        Where to keep each (member, fold) fit, so that a fit done once on the same data,
+        rows and parameters is read back instead of done again
+        (:mod:`ensembles.engine.cache`): a grid search over the final estimator's
+        parameters then fits the members once per outer fold. A path or a
+        ``joblib.Memory``; None keeps nothing. Set ``random_state`` for it to hit: the
+        members are seeded from it.
     n_jobs : int, default=None
         joblib workers over all (member, fold) fits.
     random_state : int, RandomState or None

@@ -44,6 +44,7 @@ from .._compat import (
     process_routing,
 )
 from ..base import BaseCombiner
+from ..engine.cache import MEMORY
 from ..engine.oof import FoldAverage, _predict, check_accepts_sample_weight, fit_member
 from .guard import GuardDecision, decide, fallback_output, holdout_split
 
@@ -85,6 +86,7 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
         "passthrough": ["boolean"],
         "refit": ["boolean"],
         "keep_fold_models": ["boolean"],
+        "memory": MEMORY,
         "guard": [None, Interval(Real, 0, 1, closed="neither"), HasMethods("split")],
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
@@ -94,7 +96,7 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
     }
 
     def __init__(self, estimators, *, final_estimator=None, cv=5, stack_method="auto",
-                 passthrough=False, refit=True, keep_fold_models=False, guard=None,
+                 passthrough=False, refit=True, keep_fold_models=False, memory=None, guard=None,
                  n_jobs=None, random_state=None, device=None, batch_nets="auto", verbose=0):
         self.estimators = estimators
         self.final_estimator = final_estimator
@@ -103,6 +105,7 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
         self.passthrough = passthrough
         self.refit = refit
         self.keep_fold_models = keep_fold_models
+        self.memory = memory
         self.guard = guard
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -439,6 +442,13 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         members. True: keep them, to inspect them or predict with them
         (``overfitting_report(stack, X, y, cv="prefit")`` needs them). With
         ``refit=False`` the fold models are the fitted members and are kept either way.
+    memory : str, joblib.Memory or None, default=None
+        Where to keep each (member, fold) fit, so that a fit done once on the same data,
+        rows and parameters is read back instead of done again
+        (:mod:`ensembles.engine.cache`): a grid search over the final estimator's
+        parameters then fits the members once per outer fold. A path or a
+        ``joblib.Memory``; None keeps nothing. Set ``random_state`` for it to hit: the
+        members are seeded from it.
     guard : None, float in (0, 1) or splitter, default=None
         The stacked-overfitting guard (:mod:`ensembles.combine.guard`). None: off. A
         fraction: hold out that share of the rows (stratified, seeded from

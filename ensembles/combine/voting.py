@@ -21,6 +21,7 @@ from .._compat import (
     _message_with_time,
 )
 from ..base import BaseCombiner
+from ..engine.cache import MEMORY
 from ..engine.oof import _predict
 from .weights import log_loss_weights, squared_error_weights, vote_weights
 
@@ -33,6 +34,7 @@ class _BaseVoting(BaseCombiner, TransformerMixin, BaseEstimator):
         "weights": ["array-like", StrOptions({"auto"}), None],
         "cv": ["cv_object"],
         "keep_fold_models": ["boolean"],
+        "memory": MEMORY,
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "device": [None, str],
@@ -229,6 +231,13 @@ class VotingClassifier(ClassifierMixin, _BaseVoting):
         on all rows); a :class:`~ensembles.engine.oof.DroppedModel` of a few bytes stands
         in for it and the out-of-fold predictions, scores and times stay. True keeps them
         (``overfitting_report(vote, X, y, cv="prefit")`` needs them).
+    memory : str, joblib.Memory or None, default=None
+        Where to keep each (member, fold) fit, so that a fit done once on the same data,
+        rows and parameters is read back instead of done again
+        (:mod:`ensembles.engine.cache`): a grid search over the final estimator's
+        parameters then fits the members once per outer fold. A path or a
+        ``joblib.Memory``; None keeps nothing. Set ``random_state`` for it to hit: the
+        members are seeded from it.
     n_jobs : int, default=None
         joblib workers over all member (and fold) fits.
     random_state : int, RandomState or None, default=None
@@ -294,14 +303,15 @@ class VotingClassifier(ClassifierMixin, _BaseVoting):
     }
 
     def __init__(self, estimators, *, voting="soft", weights=None, flatten_transform=True,
-                 cv=5, keep_fold_models=False, n_jobs=None, random_state=None, device=None,
-                 batch_nets="auto", verbose=0):
+                 cv=5, keep_fold_models=False, memory=None, n_jobs=None, random_state=None,
+                 device=None, batch_nets="auto", verbose=0):
         self.estimators = estimators
         self.voting = voting
         self.weights = weights
         self.flatten_transform = flatten_transform
         self.cv = cv
         self.keep_fold_models = keep_fold_models
+        self.memory = memory
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.device = device
@@ -456,7 +466,7 @@ class VotingRegressor(RegressorMixin, _BaseVoting):
         ignored); only their ratios matter. None: equal weights. ``"auto"``: learned,
         non-negative and summing to 1, to minimise the squared error of the weighted
         average of the members' out-of-fold predictions.
-    cv, keep_fold_models, n_jobs, random_state, device, batch_nets, verbose
+    cv, keep_fold_models, memory, n_jobs, random_state, device, batch_nets, verbose
         As in :class:`VotingClassifier` (an int ``cv`` means plain k-fold here).
 
     Attributes
@@ -496,11 +506,13 @@ class VotingRegressor(RegressorMixin, _BaseVoting):
     """
 
     def __init__(self, estimators, *, weights=None, cv=5, keep_fold_models=False,
-                 n_jobs=None, random_state=None, device=None, batch_nets="auto", verbose=0):
+                 memory=None, n_jobs=None, random_state=None, device=None, batch_nets="auto",
+                 verbose=0):
         self.estimators = estimators
         self.weights = weights
         self.cv = cv
         self.keep_fold_models = keep_fold_models
+        self.memory = memory
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.device = device

@@ -55,6 +55,7 @@ from .._validation import (
     warn_user,
 )
 from ..learners.device import runs_on_gpu
+from .cache import MEMORY, fit_cache
 from .parallel import Several, learner_modules, run
 from .replay import Replay, _predict
 from .stopping import fit_stopping, stopped_refit, stopper
@@ -615,6 +616,7 @@ def describe_fits(fits):
         "gpu_lane": ["boolean"],
         "batch_nets": [StrOptions({"auto"}), "boolean"],
         "deadline": [Real, None],
+        "memory": MEMORY,
     },
     # members' own parameters are still checked when they are fitted
     prefer_skip_nested_validation=False,
@@ -623,7 +625,7 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
               refit=False, n_classes=None, n_jobs=None, verbose=0, desc="fitting",
               monitor=None, keep_outputs=False, on_error="raise", fit_params=None,
               gpu_lane=True, batch_nets="auto", keep_models=True, test_outputs=(),
-              deadline=None):
+              deadline=None, memory=None):
     """Fit each (member, fold) pair once, in parallel, and gather what was learned.
 
     Parameters
@@ -718,6 +720,11 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         ``CrossFit.skipped`` with the fits it lacks. The clocks of the workers must
         agree with this process's (one machine; a dask cluster's machines synchronised).
         None: no limit.
+    memory : str, joblib.Memory or None, default=None
+        Where to keep each (member, fold) fit's record, so that a fit done once, on the
+        same data, rows and parameters, is read back rather than done again
+        (:mod:`ensembles.engine.cache`): a path or a ``joblib.Memory`` (its
+        ``location``); None keeps nothing.
 
     Returns
     -------
@@ -766,6 +773,15 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         else:
             tasks += [(name, *fit) for fit in fits]
 
+    cache = fit_cache(memory, X, y, sample_weight)
+    keys, hits = {}, []  # (name, fold) -> cache key; records read back
+    if cache is not None:
+        cache.set_context(n_classes=n_classes, scoring=scoring, keep_outputs=keep_outputs,
+                          keep_models=keep_models, test_outputs=tuple(test_outputs),
+                          monitor=monitor)
+        tasks, batches = _read_cache(cache, tasks, batches, methods, fit_params, keys,
+                                     hits)
+
     on_gpu = _gpu_members(estimators, X, y, folds, refit, n_classes) if gpu_lane else set()
 
     def expected(name):
@@ -805,13 +821,17 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
     records = list(gathered(run(jobs(False, tasks, batches), total=n_tasks,
                                 n_jobs=n_jobs, verbose=verbose, desc=desc, ordered=False,
                                 preload=preload, lane=jobs(True, tasks, batches))))
+    records = _write_cache(cache, keys, records) + hits
     refits = [(name, None, stopped_refit(estimator, stopping[name], points), None, None)
               for name, estimator in estimators if name in stopping
               and (points := _stopping_points(records, name)) is not None]
+    if cache is not None:
+        refits, _ = _read_cache(cache, refits, [], methods, fit_params, keys, records)
     if refits:
-        records += gathered(run(jobs(False, refits), total=len(refits), n_jobs=n_jobs,
-                                verbose=verbose, desc=f"{desc} (refits)", ordered=False,
-                                preload=preload, lane=jobs(True, refits)))
+        records += _write_cache(cache, keys, list(gathered(run(
+            jobs(False, refits), total=len(refits), n_jobs=n_jobs, verbose=verbose,
+            desc=f"{desc} (refits)", ordered=False, preload=preload,
+            lane=jobs(True, refits)))))
 
     failed = [r for r in records if "error" in r]
     failed.sort(key=lambda r: (names.index(r["name"]), len(folds) if r["fold"] is None
@@ -840,6 +860,41 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
             key=lambda r: r["fold"])]
         for name in names if stopper(dict(estimators)[name]) is not None}
     return result
+
+
+def _read_cache(cache, tasks, batches, methods, fit_params, keys, hits):
+    """The ``tasks`` and ``batches`` whose records ``cache`` does not hold (a batch: all
+    its fits'); the records it holds go to ``hits``, every fit's key to ``keys``."""
+    def read(name, fold, estimator, train, test, batched):
+        key = keys[(name, fold)] = cache.key(
+            name, estimator, fold, train, test, method=methods.get(name),
+            fit_params=fit_params.get(name), batched=batched)
+        return cache.load(key)
+
+    left = []
+    for name, fold, estimator, train, test in tasks:
+        record = read(name, fold, estimator, train, test, False)
+        if record is None:
+            left.append((name, fold, estimator, train, test))
+        else:
+            hits.append(record)
+    left_batches = []
+    for name, fits in batches:
+        records = [read(name, fold, estimator, train, test, True)
+                   for fold, estimator, train, test in fits]
+        if any(record is None for record in records):
+            left_batches.append((name, fits))
+        else:
+            hits += records
+    return left, left_batches
+
+
+def _write_cache(cache, keys, records):
+    """Keep ``records`` (those of fits just done) in ``cache``; return them."""
+    if cache is not None:
+        for record in records:
+            cache.store(keys[(record["name"], record["fold"])], record)
+    return records
 
 
 def _stopping_points(records, name):

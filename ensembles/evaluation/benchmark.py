@@ -54,6 +54,7 @@ from ..base import BaseCombiner, prepare
 from ..combine.selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
 from ..combine.stacking import StackingClassifier, StackingRegressor
 from ..combine.voting import VotingClassifier, VotingRegressor
+from ..engine.cache import MEMORY
 from ..engine.oof import cross_fit, describe_fits, make_folds, note_failures
 from ..engine.replay import Replay
 from ..learners.roster import make_learners
@@ -540,13 +541,14 @@ def _base_methods(base, shells, classification):
         "random_state": ["random_state"],
         "on_error": [StrOptions({"raise", "skip"})],
         "time_limit": [Interval(Real, 0, None, closed="neither"), None],
+        "memory": MEMORY,
     },
     # the models' own parameters are still checked when they are fitted
     prefer_skip_nested_validation=False,
 )
 def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=None,
               groups=None, n_jobs=None, random_state=None, verbose=1, device=None,
-              on_error="skip", alpha=0.05, time_limit=None):
+              on_error="skip", alpha=0.05, time_limit=None, memory=None):
     """Compare base models and ensembles of them on the same folds with the same scorers.
 
     Every base model is fitted once per fold; every ensemble of the base models is
@@ -620,6 +622,11 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
         in the order given, each with all its folds, so the first finish and the last
         are the ones left out. A ``ValueError`` if no base model finished. None: no
         limit.
+    memory : str, joblib.Memory or None, default=None
+        Where to keep each (model, fold) fit (:mod:`ensembles.engine.cache`): run the
+        benchmark again with one more model, on the same data and folds, and only that
+        model's folds are fitted; the others are read back. Give ``random_state`` (or
+        seeded models) for it to hit. A path or a ``joblib.Memory``; None keeps nothing.
 
     Returns
     -------
@@ -708,7 +715,7 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
                        n_classes=len(classes) if classification else None, n_jobs=n_jobs,
                        verbose=verbose, desc="benchmark", on_error=on_error,
                        keep_models=False, test_outputs=_scorer_methods(scorers),
-                       deadline=deadline)
+                       deadline=deadline, memory=memory)
     if record.errors or record.skipped:
         base, kept = _leave_out_failures(record.errors, base, kept, shells, task,
                                          random_state, X, y_arr, notes, record.skipped,

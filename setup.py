@@ -19,7 +19,9 @@ EXTRAS = {
     "optuna": ["optuna>=3.5"],
     # Saving and loading without pickle's code execution (ensembles.persistence).
     "skops": ["skops>=0.10"],
-    "docs": ["sphinx>=7", "numpydoc>=1.6", "sphinx-gallery>=0.15", "matplotlib>=3.7"],
+    # The documentation site (docs/conf.py); tests/test_docs.py builds it in CI.
+    "docs": ["sphinx>=7", "numpydoc>=1.6", "sphinx-gallery>=0.17", "myst-parser>=3",
+             "matplotlib>=3.7"],
     "dev": [
         # The default test run includes scikit-learn's own ensemble test files against
         # our classes (tests/peer), read from the installed wheel: pinned so that CI
@@ -41,6 +43,8 @@ EXTRAS = {
         "dask[distributed]>=2024.1",
     ],
 }
+# tests/test_docs.py builds the site with warnings as errors and runs the gallery.
+EXTRAS["dev"] += EXTRAS["docs"]
 
 setup(
     name="ensembles",

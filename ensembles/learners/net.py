@@ -51,10 +51,9 @@ from .device import place_net
 
 __all__ = ["NetClassifier", "NetRegressor"]
 
-_FIT_DOC = """
-    Parameters (shared by both nets)
-    --------------------------------
-    module : None, "tabm", nn.Module subclass or instance, default=None
+# The parameters both nets share, after each class's own in its "Parameters" section
+# (numpydoc knows one such section a docstring).
+_FIT_DOC = """    module : None, "tabm", nn.Module subclass or instance, default=None
         None builds a tabular MLP from ``hidden_layer_sizes``, ``activation``, ``dropout``
         and ``batch_norm``; it trains in float32 and predicts in float64, so that a row's
         prediction does not depend on the rows passed with it. ``"tabm"`` builds TabM
@@ -663,8 +662,8 @@ class NetClassifier(ClassifierMixin, _BaseNet):
     Accepts float64/float32 arrays, pandas DataFrames and lists (cast to float32), and
     labels of any type (strings, ints, bools); ``predict`` returns the user's labels.
 
-    Parameters (classifier only)
-    ----------------------------
+    Parameters
+    ----------
     class_weight : dict, "balanced" or None, default=None
         Folded into the per-sample weights of the loss.
 """
@@ -817,8 +816,8 @@ class NetRegressor(RegressorMixin, _BaseNet):
     Accepts float64/float32 arrays, pandas DataFrames and lists (cast to float32), one or
     several targets.
 
-    Parameters (regressor only)
-    ---------------------------
+    Parameters
+    ----------
     criterion : {"squared_error", "huber", "absolute_error"}, default="squared_error"
     scale_target : bool, default=True
         Standardise each target before training (and undo it at predict), so ``lr`` and

@@ -41,6 +41,8 @@ EXTRAS = {
         "skops>=0.10",
         # tests/test_distributed.py fits on a real dask LocalCluster (loopback).
         "dask[distributed]>=2024.1",
+        # tests/test_tuning.py runs ensembles.tune's Optuna searches.
+        "optuna>=3.5",
     ],
 }
 # tests/test_docs.py builds the site with warnings as errors and runs the gallery.

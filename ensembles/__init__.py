@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # what IDEs and type checkers see; never run
     from .learners.device import DeviceUnavailableError, resolve_device, set_device
     from .learners.net import NetClassifier, NetRegressor
     from .learners.roster import make_learners
+    from .tuning import TuneResult, tune
 
 # Where each name is defined. The learners are reached through their defining modules,
 # not through ``ensembles.learners``, so that one name loads no more than its own module.
@@ -49,6 +50,7 @@ _SOURCES = {
     "NetRegressor": ".learners.net",
     "OverfittingReport": ".evaluation.report",
     "StackingClassifier": ".combine.stacking",
+    "TuneResult": ".tuning",
     "StackingRegressor": ".combine.stacking",
     "VotingClassifier": ".combine.voting",
     "VotingRegressor": ".combine.voting",
@@ -59,6 +61,7 @@ _SOURCES = {
     "overfitting_report": ".evaluation.report",
     "resolve_device": ".learners.device",
     "set_device": ".learners.device",
+    "tune": ".tuning",
 }
 # Submodules reachable as attributes without their own import statement.
 _SUBMODULES = ("datasets", "persistence")
@@ -80,6 +83,7 @@ __all__ = [
     "OverfittingReport",
     "StackingClassifier",
     "StackingRegressor",
+    "TuneResult",
     "VotingClassifier",
     "VotingRegressor",
     "__version__",
@@ -90,6 +94,7 @@ __all__ = [
     "overfitting_report",
     "resolve_device",
     "set_device",
+    "tune",
 ]
 
 

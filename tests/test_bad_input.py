@@ -199,6 +199,17 @@ FUNCTION_CASES = [
     ("diversity-predictions", lambda: ensembles.diversity("x", np.zeros(3)), TypeError,
      "diversity: predictions must be a CrossFit (what cross_fit returns) or a dict of "
      "member name -> predictions; got str."),
+    # tune
+    ("tune-estimator",
+     lambda: ensembles.tune(LogisticRegression(), X, Y_CLF, {"C": [1.0]}), TypeError,
+     "tune: estimator must be one of the package's cross-validated ensembles "
+     "(StackingClassifier/Regressor, VotingClassifier/Regressor, "
+     "EnsembleSelectionClassifier/Regressor); got LogisticRegression."),
+    ("tune-prefit",
+     lambda: ensembles.tune(StackingClassifier(MEMBERS, cv="prefit"), X, Y_CLF,
+                            {"final_estimator__C": [1.0]}), ValueError,
+     "tune: estimator has cv='prefit', so no folds to score a trial on; give it cv=5 (or "
+     "a splitter)."),
     # the rest
     ("make_learners-task", lambda: make_learners("clf"), ValueError,
      "task must be 'classification' or 'regression'; got 'clf'."),
@@ -364,6 +375,6 @@ def test_every_public_estimator_and_function_has_rows():
     ids = [case[0] for case in CASES + WARNING_CASES]
     public = [name for name in ensembles.__all__ if name != "__version__"]
     missing = [name for name in public if not any(i.startswith(name + "-") for i in ids)]
-    # CrossFit is what cross_fit returns (a record with no input of its own);
-    # DeviceUnavailableError is an exception type
-    assert sorted(missing) == ["CrossFit", "DeviceUnavailableError"]
+    # CrossFit and TuneResult are what cross_fit and tune return (records with no input
+    # of their own); DeviceUnavailableError is an exception type
+    assert sorted(missing) == ["CrossFit", "DeviceUnavailableError", "TuneResult"]

@@ -84,13 +84,15 @@ class FitCache:
         if not path.exists():
             return None
         try:
-            return joblib.load(path)
+            record = joblib.load(path)
         except Exception:  # noqa: BLE001 - a damaged file is a miss, refitted and rewritten
             return None
+        record["cached"] = True  # read back, not fitted by this run
+        return record
 
     def store(self, key, record):
         """Keep ``record`` under ``key`` (not a failed or skipped fit's)."""
-        if "error" in record or record.get("skipped"):
+        if "error" in record or record.get("skipped") or record.get("cached"):
             return
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)

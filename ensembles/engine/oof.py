@@ -617,6 +617,7 @@ def describe_fits(fits):
         "batch_nets": [StrOptions({"auto"}), "boolean"],
         "deadline": [Real, None],
         "memory": MEMORY,
+        "on_record": [callable, None],
     },
     # members' own parameters are still checked when they are fitted
     prefer_skip_nested_validation=False,
@@ -625,7 +626,7 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
               refit=False, n_classes=None, n_jobs=None, verbose=0, desc="fitting",
               monitor=None, keep_outputs=False, on_error="raise", fit_params=None,
               gpu_lane=True, batch_nets="auto", keep_models=True, test_outputs=(),
-              deadline=None, memory=None):
+              deadline=None, memory=None, on_record=None):
     """Fit each (member, fold) pair once, in parallel, and gather what was learned.
 
     Parameters
@@ -725,6 +726,12 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         same data, rows and parameters, is read back rather than done again
         (:mod:`ensembles.engine.cache`): a path or a ``joblib.Memory`` (its
         ``location``); None keeps nothing.
+    on_record : callable, default=None
+        Called in this process with each (member, fold) fit's record as it arrives (a
+        dict with "name", "fold", and "predictions", "scores", "error"... as the fit
+        gave them; those read from ``memory`` first): what a tuner watches to prune a
+        trial (:func:`ensembles.tune`). An exception it raises stops the run: fits not
+        yet started are not started, and it propagates.
 
     Returns
     -------
@@ -814,24 +821,29 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
             if "fit_time" in record:
                 durations.setdefault(record["name"], []).append(
                     record["fit_time"] + record.get("score_time", 0.0))
+            if cache is not None:  # kept as it comes: what finished before a stop stays
+                cache.store(keys[(record["name"], record["fold"])], record)
+            if on_record is not None:
+                on_record(record)
             yield record
 
     preload = learner_modules(estimators)
     n_tasks = len(tasks) + sum(len(fits) for _, fits in batches)
-    records = list(gathered(run(jobs(False, tasks, batches), total=n_tasks,
-                                n_jobs=n_jobs, verbose=verbose, desc=desc, ordered=False,
-                                preload=preload, lane=jobs(True, tasks, batches))))
-    records = _write_cache(cache, keys, records) + hits
+    for record in hits if on_record is not None else ():
+        on_record(record)
+    records = hits + list(gathered(run(jobs(False, tasks, batches), total=n_tasks,
+                                       n_jobs=n_jobs, verbose=verbose, desc=desc,
+                                       ordered=False, preload=preload,
+                                       lane=jobs(True, tasks, batches))))
     refits = [(name, None, stopped_refit(estimator, stopping[name], points), None, None)
               for name, estimator in estimators if name in stopping
               and (points := _stopping_points(records, name)) is not None]
     if cache is not None:
         refits, _ = _read_cache(cache, refits, [], methods, fit_params, keys, records)
     if refits:
-        records += _write_cache(cache, keys, list(gathered(run(
-            jobs(False, refits), total=len(refits), n_jobs=n_jobs, verbose=verbose,
-            desc=f"{desc} (refits)", ordered=False, preload=preload,
-            lane=jobs(True, refits)))))
+        records += gathered(run(jobs(False, refits), total=len(refits), n_jobs=n_jobs,
+                                verbose=verbose, desc=f"{desc} (refits)", ordered=False,
+                                preload=preload, lane=jobs(True, refits)))
 
     failed = [r for r in records if "error" in r]
     failed.sort(key=lambda r: (names.index(r["name"]), len(folds) if r["fold"] is None
@@ -887,14 +899,6 @@ def _read_cache(cache, tasks, batches, methods, fit_params, keys, hits):
         else:
             hits += records
     return left, left_batches
-
-
-def _write_cache(cache, keys, records):
-    """Keep ``records`` (those of fits just done) in ``cache``; return them."""
-    if cache is not None:
-        for record in records:
-            cache.store(keys[(record["name"], record["fold"])], record)
-    return records
 
 
 def _stopping_points(records, name):

@@ -49,7 +49,11 @@ EXTRAS = {
 EXTRAS["dev"] += EXTRAS["docs"]
 
 setup(
-    name="ensembles",
+    # Not "ensembles": on the public index that name belongs to an unrelated project,
+    # whose 0.1.5 would win over our 0.1.0.dev0 when pip resolves it, with an extra or
+    # not. The import name stays `ensembles`; tests/test_distribution_name.py keeps every
+    # message and doc to this name.
+    name="ensembles-ml",
     version=VERSION,
     description=(
         "Ensembles of neural nets, boosted trees and any scikit-learn estimator: "

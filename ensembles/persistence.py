@@ -126,7 +126,7 @@ def _skops_io():
     except ImportError as exc:  # an extra: skops is not needed to fit or predict
         raise ImportError(
             "saving and loading with skops needs the skops package: "
-            "pip install ensembles[skops]"
+            "pip install ensembles-ml[skops]"
         ) from exc
     return skops.io
 

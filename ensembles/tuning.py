@@ -1,5 +1,5 @@
 """Tuning an ensemble's member and meta parameters with Optuna (``pip install
-ensembles[optuna]``).
+ensembles-ml[optuna]``).
 
 :func:`tune` scores each trial's ensemble the way the benchmark does: its members are
 cross-validated once through the out-of-fold engine, on the ensemble's own folds, and the
@@ -165,7 +165,7 @@ def tune(estimator, X, y, space, *, n_trials=20, timeout=None, scoring=None, mem
     try:
         import optuna
     except ImportError as exc:  # pragma: no cover - the extra is installed in tests
-        raise ImportError("tune needs Optuna: pip install ensembles[optuna]") from exc
+        raise ImportError("tune needs Optuna: pip install ensembles-ml[optuna]") from exc
     if not isinstance(estimator, BaseCombiner) or not hasattr(estimator, "cv"):
         raise TypeError(
             "tune: estimator must be one of the package's cross-validated ensembles "

@@ -21,7 +21,7 @@ from ensembles import BaggingClassifier, NetClassifier, StackingClassifier, benc
 from ensembles.engine.parallel import _aligned
 
 distributed = pytest.importorskip(
-    "distributed", reason="dask.distributed is not installed (pip install ensembles[dask])")
+    "distributed", reason="dask.distributed is not installed (pip install ensembles-ml[dask])")
 
 X, Y = make_classification(n_samples=200, n_features=6, n_informative=4, random_state=0)
 

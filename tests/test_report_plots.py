@@ -277,7 +277,7 @@ def test_html_verdict_rule_for_a_scorer_without_a_known_best(report):
 def test_without_matplotlib_the_error_names_the_extra(report, monkeypatch, call):
     for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
         monkeypatch.setitem(sys.modules, name, None)
-    with pytest.raises(ImportError, match=re.escape("pip install ensembles[plot]")):
+    with pytest.raises(ImportError, match=re.escape("pip install ensembles-ml[plot]")):
         call(report)
 
 

@@ -10,7 +10,7 @@ from sklearn.tree import DecisionTreeRegressor
 
 from ensembles import StackingClassifier, VotingRegressor, benchmark, tune
 
-optuna = pytest.importorskip("optuna", reason="Optuna is not installed (ensembles[optuna])")
+optuna = pytest.importorskip("optuna", reason="Optuna is not installed (ensembles-ml[optuna])")
 FloatDistribution = optuna.distributions.FloatDistribution
 
 X, Y = make_classification(n_samples=150, n_features=5, random_state=0)

@@ -275,7 +275,7 @@ class BenchmarkResult:
         ``kind="scores"``: the validation score of every fold, per model, as a box with
         the folds as points, best model first. ``kind="time"``: mean score (error bar:
         std over folds) against mean fit time per fold. ``scorer`` defaults to the first.
-        Saved to ``path`` when given. Needs ``pip install ensembles[plot]``.
+        Saved to ``path`` when given. Needs ``pip install ensembles-ml[plot]``.
         """
         from .plots import plot_scores, plot_time
 
@@ -295,7 +295,7 @@ class BenchmarkResult:
         (``"disagreement"``, ``"q_statistic"``, ``"error_correlation"``,
         ``"double_fault"``; regression: ``"error_correlation"``), saved to ``path`` when
         given: :func:`ensembles.evaluation.diversity.plot_diversity`. Needs ``pip install
-        ensembles[plot]``."""
+        ensembles-ml[plot]``."""
         return plot_diversity(self.diversity, measure, path=path)
 
     def to_html(self, path=None):

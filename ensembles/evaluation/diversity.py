@@ -260,7 +260,7 @@ def plot_diversity(table, measure="error_correlation", *, path=None):
     Returns
     -------
     matplotlib.figure.Figure
-        Built without pyplot. Needs ``pip install ensembles[plot]``.
+        Built without pyplot. Needs ``pip install ensembles-ml[plot]``.
     """
     present = [m for m in CLASSIFICATION_MEASURES if m in getattr(table, "columns", ())]
     if measure not in present:

@@ -1,7 +1,7 @@
 """Pictures of an :class:`~ensembles.OverfittingReport`: the gap bars, the learning curves
 and one self-contained HTML page holding both.
 
-matplotlib is optional (``pip install ensembles[plot]``) and imported only here, inside the
+matplotlib is optional (``pip install ensembles-ml[plot]``) and imported only here, inside the
 functions. Figures are built as ``matplotlib.figure.Figure`` objects, never through pyplot:
 no global figure registry, no interactive backend, so they work headless, in threads and in
 worker processes, and are freed like any other object.
@@ -24,7 +24,7 @@ def _figure(width, height):
     try:
         from matplotlib.figure import Figure
     except ImportError as exc:
-        raise ImportError("plots need matplotlib: pip install ensembles[plot]") from exc
+        raise ImportError("plots need matplotlib: pip install ensembles-ml[plot]") from exc
     return Figure(figsize=(width, height), layout="constrained")
 
 
@@ -136,7 +136,7 @@ def _figure_class():
     except ImportError as exc:
         raise ImportError(
             "OverfittingReport.plot and .to_html need matplotlib, which is not installed; "
-            "install it with: pip install ensembles[plot]"
+            "install it with: pip install ensembles-ml[plot]"
         ) from exc
     return Figure
 

@@ -266,7 +266,7 @@ class OverfittingReport:
         """A matplotlib Figure: ``kind="gap"`` bars of train vs validation score per model
         (error bars: std over folds); ``kind="curves"`` train vs validation learning
         curves per model. Saved to ``path`` when given. Needs ``pip install
-        ensembles[plot]``."""
+        ensembles-ml[plot]``."""
         from .plots import plot_curves, plot_gap
 
         if kind == "gap":
@@ -284,7 +284,7 @@ class OverfittingReport:
         (``"disagreement"``, ``"q_statistic"``, ``"error_correlation"``,
         ``"double_fault"``; regression: ``"error_correlation"``), saved to ``path`` when
         given: :func:`ensembles.evaluation.diversity.plot_diversity`. Needs ``pip install
-        ensembles[plot]``."""
+        ensembles-ml[plot]``."""
         return plot_diversity(self.diversity, measure, path=path)
 
     def to_html(self, path=None):

@@ -576,6 +576,10 @@ BAD = [
     (dict(sample_weight=-1.0), ValueError,
      "Negative values in data passed to `sample_weight`"),
     (dict(estimator=Failing()), RuntimeError, "member Failing failed in stage 0: boom"),
+    # the fast tree path checks the tree's parameters in the first stage's fit
+    (dict(estimator=DecisionTreeRegressor(max_depth=-1)), ValueError,
+     "member DecisionTreeRegressor failed in stage 0: The 'max_depth' parameter of "
+     "DecisionTreeRegressor must be an int in the range [1, inf) or None. Got -1 instead."),
 ]
 
 

@@ -11,6 +11,7 @@ from sklearn.base import is_classifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 # -- the checks we expect to fail, and why their assumptions do not hold ----------------
+# Each reason is what `pytest -ra` prints, one short line; the comment above it says why.
 
 # The nets train in float32; weighted and repeated rows give the same model up to
 # float32 rounding (the same terms summed in another order: weights ~1e-6 relative
@@ -18,9 +19,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 # at float32 tolerance. At defaults NetRegressor's predictions happened to agree to 4e-8
 # relative on one machine, inside the check's 1e-7 by a margin that other rounding
 # undoes: an expected failure still (non-strict, it shows as XPASS there).
-_FLOAT32 = ("float32 training: weighted and repeated rows sum in another order, so the "
-            "models differ by float32 rounding (predictions up to ~1e-5 relative); the "
-            "check demands rtol=1e-7; test_net.py asserts float32 tolerance.")
+_FLOAT32 = "float32 training: weighted and repeated rows differ by rounding"
 # The check fits 15 rows of 30 random features; a tree breaks exactly tied splits by
 # floating-point rounding, which differs between weighted and repeated rows, and boosting
 # carries the other (equally good) split into every later stage. scikit-learn lists this
@@ -28,37 +27,31 @@ _FLOAT32 = ("float32 training: weighted and repeated rows sum in another order, 
 # is tested on data without ties (test_boosting.py::test_weights_are_counts,
 # test_gradient_boosting.py::test_zero_weight_is_dropping_the_row), and the
 # gradient-boosting entries with a Ridge member pass this check.
-_TIED_SPLITS = ("Tied tree splits (15 rows, 30 features) break differently for weighted "
-                "and repeated rows, and boosting carries it on; as scikit-learn's own.")
+_TIED_SPLITS = "tied tree splits break differently; as scikit-learn's own"
 # Bagging draws rows as scikit-learn 1.9's does: with sample_weight by `choice` with
 # probabilities w / sum(w), without by `randint`, so weighted rows and the same rows
 # repeated give other draws from the same seed (and max_samples=None draws n rows: n of
 # the weighted data, more of the repeated). Integer weights are repeated rows only in
 # expectation; a weight of 0 is exactly a dropped row with bootstrap=True and a
 # max_samples given (test_bagging.py::test_zero_weight_is_dropping_the_row).
-_RANDOM_DRAWS = ("Members are fitted on random draws of rows, by weight; weighted and "
-                 "repeated rows give other draws (the same in expectation); as "
-                 "scikit-learn's own Bagging.")
+_RANDOM_DRAWS = "rows drawn by weight: other draws; as scikit-learn's own Bagging"
 # bootstrap=False with sample_weight warns (scikit-learn's UserWarning, which its own
 # test_bagging.py demands and tests/test_bagging.py asserts): drawn without replacement,
 # rows are not repeated by weight. Under this run's warnings-as-errors every check that
 # fits with sample_weight fails on it; the bootstrap=True entries run these checks.
-_WEIGHTS_NEED_BOOTSTRAP = ("bootstrap=False with sample_weight warns that the weights need "
-                           "bootstrap=True (scikit-learn's UserWarning), an error here.")
+_WEIGHTS_NEED_BOOTSTRAP = "bootstrap=False with sample_weight warns (an error here)"
 # The check weighs row 0 at 10 of 25: drawn with probability 0.4 in each of 16 draws, it
 # is in every member's draw (absent with probability 0.6 ** 16 = 3e-4 per member), so it
-# has no out-of-bag prediction and oob_score warns, as scikit-learn's does.
-_HEAVY_ROW = ("Row 0 weighs 10 of 25, so every member draws it: no out-of-bag prediction "
-              "for it, and oob_score warns (scikit-learn's UserWarning), an error here.")
+# has no out-of-bag prediction and oob_score warns, as scikit-learn's does: an error here.
+_HEAVY_ROW = "a heavy row in every draw: oob_score warns (an error here)"
 # The check fits 12 rows; a fraction max_samples below 10/12 draws fewer than 10, and
-# scikit-learn's UserWarning recommends an int (tests/test_bagging.py asserts it).
-_FEW_ROWS = ("max_samples (a fraction) of the check's 12 rows is under 10 rows: "
-             "scikit-learn's UserWarning recommending an int, an error here.")
+# scikit-learn's UserWarning recommends an int (tests/test_bagging.py asserts it): an
+# error here.
+_FEW_ROWS = "max_samples below 10 of 12 rows warns (an error here)"
 # AdaBoost.R2 (Drucker; scikit-learn's default too) fits each round on n rows drawn by
 # weight: repeated rows change n, so the draws and every later round differ.
 # resample="auto" passes the weights instead and passes this check (SMALL).
-_RESAMPLED = ("Each round fits a weighted resample of n rows, made from the number of "
-              "rows; as scikit-learn's own AdaBoostRegressor.")
+_RESAMPLED = "each round resamples n rows; as scikit-learn's own AdaBoost.R2"
 _WEIGHT_CHECKS = ("check_sample_weight_equivalence_on_dense_data",
                   "check_sample_weight_equivalence_on_sparse_data")
 _BAGGING_WEIGHT_CHECKS = (*_WEIGHT_CHECKS, "check_sample_weights_pandas_series",

@@ -191,11 +191,12 @@ def test_the_skops_table_covers_every_estimator():
     assert {type(e).__name__ for e in SMALL} == {cls.__name__ for cls in public_estimators()}
 
 
-_SKOPS_CANNOT = pytest.mark.xfail(strict=True, raises=RuntimeError, reason=(
-    "a torch module given as the net's `module` parameter is kept as given (its "
-    "Parameters outside skorch's state), and skops.io.dump cannot write a torch "
-    "Parameter ('Cannot directly construct TensorBase'): save such a net with pickle, "
-    "from a source you trust, or give `module` as a name ('mlp', 'tabm')."))
+# A torch module given as the net's `module` parameter is kept as given (its Parameters
+# outside skorch's state), and skops.io.dump cannot write a torch Parameter ("Cannot
+# directly construct TensorBase"): save such a net with pickle, from a source you trust,
+# or give `module` as a name ("mlp", "tabm").
+_SKOPS_CANNOT = pytest.mark.xfail(strict=True, raises=RuntimeError,
+                                  reason="skops cannot write a torch module given as `module`")
 
 
 def _skops_cases():
@@ -249,12 +250,12 @@ class _RunsCode:
         return exec, (f"import builtins; builtins.{_RAN} = True",)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "skorch keeps a fitted net's module, optimizer and criterion as a pickle inside the "
-    "net's state (NeuralNet.__getstate__) and unpickles it with plain pickle in "
-    "__setstate__, so skops.io.load of a file holding a net runs that pickle: trusting "
-    "the net types (trusted_types(nets=True)) is trusting the file as a pickle. Passes "
-    "once nets carry their torch state in a form skops reads without pickle."))
+# skorch keeps a fitted net's module, optimizer and criterion as a pickle inside the
+# net's state (NeuralNet.__getstate__) and unpickles it with plain pickle in
+# __setstate__, so skops.io.load of a file holding a net runs that pickle: trusting the
+# net types (trusted_types(nets=True)) is trusting the file as a pickle. Passes once nets
+# carry their torch state in a form skops reads without pickle.
+@pytest.mark.xfail(strict=True, reason="skorch unpickles a net's state: skops.io.load runs it")
 def test_a_crafted_net_file_runs_no_code_on_skops_load(tmp_path):
     import builtins
     import json

@@ -20,6 +20,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import KFold
+from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
 import ensembles
@@ -45,6 +46,7 @@ rng = np.random.RandomState(0)
 X = rng.randn(30, 3)
 Y_CLF = np.arange(30) % 2
 Y_REG = X[:, 0].copy()
+Y_THREE = np.arange(30) % 3
 MEMBERS = [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier())]
 FOLDS = list(KFold(3).split(X))
 NET = dict(hidden_layer_sizes=(4,), max_epochs=3, random_state=0)
@@ -178,6 +180,63 @@ FUNCTION_CASES = [
      lambda: benchmark(MEMBERS, X, Y_CLF, time_limit="60", verbose=0), ValueError,
      "The 'time_limit' parameter of benchmark must be a float in the range (0.0, inf) or "
      "None. Got '60' instead."),
+    ("benchmark-shuffle", lambda: benchmark(MEMBERS, X, Y_CLF, shuffle="yes", verbose=0),
+     ValueError, "The 'shuffle' parameter of benchmark must be an instance of 'bool' or an "
+     "instance of 'numpy.bool'. Got 'yes' instead."),
+    ("benchmark-ensembles-text",
+     lambda: benchmark(MEMBERS, X, Y_CLF, ensembles="voting_soft,boosting", verbose=0),
+     ValueError, "ensembles must be 'default', 'none', None, names from ['voting_soft', "
+     "'voting_auto', 'stacking', 'selection'] (a list, or one str separated by commas) or "
+     "(name, estimator) pairs; got 'voting_soft,boosting'."),
+    # scorers that cannot score the task: refused before any fit
+    ("benchmark-scoring-f1-three-classes",
+     lambda: benchmark(MEMBERS, X, Y_THREE, scoring="f1", verbose=0), ValueError,
+     "scoring 'f1' cannot score these 3 classes (0, 1, 2): Target is multiclass but "
+     "average='binary'. Please choose another average setting, one of [None, 'micro', "
+     "'macro', 'weighted']. Use 'f1_macro' instead."),
+    ("benchmark-scoring-roc_auc-three-classes",
+     lambda: benchmark(MEMBERS, X, Y_THREE, scoring="roc_auc", verbose=0), ValueError,
+     "scoring 'roc_auc' cannot score these 3 classes (0, 1, 2): multi_class must be in "
+     "('ovo', 'ovr'). Use 'roc_auc_ovr' instead."),
+    ("benchmark-scoring-pos_label",
+     lambda: benchmark(MEMBERS, X, np.where(Y_CLF, "yes", "no"), scoring="f1", verbose=0),
+     ValueError, "scoring 'f1' cannot score these 2 classes (no, yes): pos_label=1 is not a "
+     "valid label: It should be one of ['no' 'yes']. Say which class is the positive one "
+     "with a scorer of your own: make_scorer(f1_score, pos_label='yes')."),
+    ("benchmark-scoring-regression-score",
+     lambda: benchmark(MEMBERS, X, Y_CLF, scoring=["accuracy", "r2"], verbose=0), ValueError,
+     "scoring 'r2' is a regression score (r2_score) but the task is classification; choose "
+     "one such as 'accuracy', 'balanced_accuracy', 'f1_macro', 'neg_log_loss'."),
+    ("benchmark-scoring-classification-score",
+     lambda: benchmark([("ridge", Ridge())], X, Y_REG, scoring="accuracy", verbose=0),
+     ValueError, "scoring 'accuracy' is a classification score (accuracy_score) but the "
+     "task is regression; choose one such as 'r2', 'neg_root_mean_squared_error', "
+     "'neg_mean_absolute_error'."),
+    ("benchmark-scoring-no-probabilities",
+     lambda: benchmark([("svc", LinearSVC())], X, Y_CLF, scoring="neg_log_loss",
+                       ensembles=None, verbose=0), ValueError,
+     "scoring 'neg_log_loss' needs probabilities (predict_proba), which not every model "
+     "gives; choose one such as 'accuracy', 'balanced_accuracy', 'f1_macro'."),
+    # overfitting_report
+    ("overfitting_report-shuffle",
+     lambda: overfitting_report(LogisticRegression(), X, Y_CLF, shuffle=1.5), ValueError,
+     "The 'shuffle' parameter of overfitting_report must be an instance of 'bool' or an "
+     "instance of 'numpy.bool'. Got 1.5 instead."),
+    ("overfitting_report-random_state",
+     lambda: overfitting_report(LogisticRegression(), X, Y_CLF, random_state="seed"),
+     ValueError, "The 'random_state' parameter of overfitting_report must be an int in the "
+     "range [0, 4294967295], an instance of 'numpy.random.mtrand.RandomState' or None. Got "
+     "'seed' instead."),
+    ("overfitting_report-scoring-three-classes",
+     lambda: overfitting_report(LogisticRegression(), X, Y_THREE, scoring="precision"),
+     ValueError, "scoring 'precision' cannot score these 3 classes (0, 1, 2): Target is "
+     "multiclass but average='binary'. Please choose another average setting, one of "
+     "[None, 'micro', 'macro', 'weighted']. Use 'precision_macro' instead."),
+    ("overfitting_report-scoring-classification-score",
+     lambda: overfitting_report(Ridge(), X, Y_REG, scoring="balanced_accuracy"), ValueError,
+     "scoring 'balanced_accuracy' is a classification score (balanced_accuracy_score) but "
+     "the task is regression; choose one such as 'r2', 'neg_root_mean_squared_error', "
+     "'neg_mean_absolute_error'."),
     # overfitting_report
     ("overfitting_report-estimator", lambda: overfitting_report("lr", X, Y_CLF), TypeError,
      "estimator must have a fit method; got 'lr'."),

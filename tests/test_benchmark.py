@@ -215,7 +215,9 @@ def test_member_without_probabilities(three_classes):
     assert result.scoring == ["accuracy"]  # no log-loss: svc has no predict_proba
     assert set(result.fold_scores["model"]) == {"lr", "svc", "stacking"}
     assert sum("left out" in note for note in result.notes) == 3
-    result = benchmark(models, X, y, cv=3, verbose=0, ensembles=["stacking", ("hard", hard)])
+    # shuffle=False: the folds of cross_validate(cv=3), in row order
+    result = benchmark(models, X, y, cv=3, shuffle=False, verbose=0,
+                       ensembles=["stacking", ("hard", hard)])
     assert any(note.startswith("'hard' needs") for note in result.notes)
     ref = cross_validate(hard, X, y, cv=3, scoring="accuracy")["test_score"]
     got = result.fold_scores[result.fold_scores["model"] == "hard"]["accuracy"]
@@ -227,7 +229,7 @@ def test_member_without_probabilities(three_classes):
 def test_other_estimators_are_cross_validated_apart(three_classes):
     X, y = three_classes
     other = VotingClassifier([("lr", LogisticRegression(C=0.5, max_iter=1000))])
-    result = benchmark(_classifiers(), X, y, cv=3, verbose=0,
+    result = benchmark(_classifiers(), X, y, cv=3, shuffle=False, verbose=0,
                        ensembles=[("sk_vote", sk.VotingClassifier(_classifiers(),
                                                                   voting="soft")),
                                   ("other", other)])
@@ -346,7 +348,7 @@ def test_files(small_result, tmp_path):
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"ensembles": ["voting_soft", "boosting"]}, ValueError,
      r"unknown ensemble name\(s\) \['boosting'\]"),
-    ({"ensembles": "all"}, ValueError, "ensembles must be 'default', None"),
+    ({"ensembles": "all"}, ValueError, "ensembles must be 'default', 'none', None"),
     ({"models": []}, ValueError, "non-empty list"),
     ({"models": "best"}, ValueError, "models must be 'default' or a list"),
     ({"models": [LogisticRegression()]}, TypeError, r"list of \(name, estimator\) pairs"),
@@ -440,3 +442,82 @@ def test_time_plot_labels_models_at_one_point_once():
     figure = BenchmarkResult(folds, scoring=["accuracy"], task="classification").plot("time")
     labels = sorted(text.get_text() for text in figure.axes[0].texts)
     assert labels == ["lr, voting_auto, selection", "tree"]
+
+
+# -- folds: shuffled and seeded by default (issue 17, item 3) ------------------------------
+def _fold_rows(result):
+    return result.fold_scores.drop(columns=["fit_time", "predict_time", "peak_memory_mb"])
+
+
+@pytest.mark.parametrize("random_state, seed", [(None, 0), (3, 3)])
+def test_int_cv_is_shuffled_and_seeded(three_classes, random_state, seed):
+    """cv=3 means StratifiedKFold(3, shuffle=True, random_state=seed): the seed is
+    random_state, or 0 when it is None (the same call gives the same folds)."""
+    X, y = three_classes
+    models = _classifiers()[:2]
+    got = benchmark(models, X, y, cv=3, random_state=random_state, ensembles=None,
+                    verbose=0)
+    splitter = StratifiedKFold(3, shuffle=True, random_state=seed)
+    ref = benchmark(models, X, y, cv=splitter, random_state=random_state, ensembles=None,
+                    verbose=0)
+    pd.testing.assert_frame_equal(_fold_rows(got), _fold_rows(ref))
+    in_order = benchmark(models, X, y, cv=StratifiedKFold(3), random_state=random_state,
+                         ensembles=None, verbose=0)
+    assert not _fold_rows(got).equals(_fold_rows(in_order))
+    # shuffle=False: scikit-learn's folds for an int, in row order
+    unshuffled = benchmark(models, X, y, cv=3, shuffle=False, random_state=random_state,
+                           ensembles=None, verbose=0)
+    pd.testing.assert_frame_equal(_fold_rows(unshuffled), _fold_rows(in_order))
+
+
+def test_a_splitter_is_used_as_given(three_classes):
+    X, y = three_classes
+    splitter = StratifiedKFold(3)
+    results = [benchmark(_classifiers()[:2], X, y, cv=splitter, shuffle=shuffle,
+                         ensembles=None, verbose=0) for shuffle in (True, False)]
+    pd.testing.assert_frame_equal(_fold_rows(results[0]), _fold_rows(results[1]))
+
+
+def test_rows_sorted_by_the_target_driver():
+    """Rows sorted by the feature that drives y: in-order folds each hold one slice of it
+    (r2 measures the shift between folds); the default folds score as on shuffled rows."""
+    rng = np.random.RandomState(0)
+    x = np.sort(rng.uniform(0, 10, 200))
+    X = np.column_stack([x, rng.normal(size=200)])
+    y = x + rng.normal(size=200)
+    models = [("linear", LinearRegression())]
+    order = rng.permutation(200)
+    sorted_rows = benchmark(models, X, y, ensembles=None, verbose=0).to_frame()
+    shuffled_rows = benchmark(models, X[order], y[order], ensembles=None,
+                              verbose=0).to_frame()
+    in_order = benchmark(models, X, y, shuffle=False, ensembles=None, verbose=0).to_frame()
+    assert sorted_rows["r2_mean"][0] == pytest.approx(shuffled_rows["r2_mean"][0], abs=0.03)
+    assert sorted_rows["r2_mean"][0] > 0.85
+    assert in_order["r2_mean"][0] < 0.4
+
+
+def test_ensembles_spelled_as_on_the_command_line(three_classes):
+    X, y = three_classes
+    none = benchmark(_classifiers(), X, y, cv=3, ensembles="none", verbose=0)
+    assert set(none.fold_scores["model"]) == {"lr", "tree", "nb"}
+    pd.testing.assert_frame_equal(
+        _fold_rows(none), _fold_rows(benchmark(_classifiers(), X, y, cv=3, ensembles=None,
+                                               verbose=0)))
+    two = benchmark(_classifiers(), X, y, cv=3, ensembles="voting_soft, stacking", verbose=0)
+    listed = benchmark(_classifiers(), X, y, cv=3, ensembles=["voting_soft", "stacking"],
+                       verbose=0)
+    assert set(two.fold_scores["model"]) == {"lr", "tree", "nb", "voting_soft", "stacking"}
+    pd.testing.assert_frame_equal(_fold_rows(two), _fold_rows(listed))
+
+
+def test_a_scorer_that_cannot_score_the_task_fails_before_any_fit(three_classes):
+    X, y = three_classes
+    CountingClassifier.fits.clear()
+    with pytest.raises(ValueError, match="scoring 'f1' cannot score these 3 classes"):
+        benchmark([("a", CountingClassifier("a")), ("b", CountingClassifier("b"))], X, y,
+                  cv=3, scoring=["accuracy", "f1"], verbose=0)
+    assert CountingClassifier.fits == []
+    # the same models fit with a scorer that can: the count above was not vacuous
+    benchmark([("a", CountingClassifier("a"))], X, y, cv=3, scoring="f1_macro",
+              ensembles=None, verbose=0)
+    assert len(CountingClassifier.fits) == 3

@@ -148,6 +148,8 @@ def bad_cases(tmp_path):
     header = tmp_path / "header.csv"
     header.write_text("a,b,y\n")
     data = small_csv(tmp_path / "data.csv", n=20)
+    floats = tmp_path / "floats.csv"
+    floats.write_text("x,mpg\n1,18.0\n2,15.5\n3,18.0\n")
     return [
         (["benchmark", "--dataset", "foo"],
          f"unknown data set 'foo'; choose from: {DATASETS}"),
@@ -194,6 +196,39 @@ def bad_cases(tmp_path):
         (["benchmark", "--dataset", "iris", "--bogus"],
          re.compile(r"No such option.*--bogus.* \(see 'ensembles benchmark --help'\)")),
         (["frobnicate"], re.compile(r"No such command.*frobnicate.* \(see 'ensembles --help'\)")),
+        # issue 17, item 3: scorers that cannot score the task, before any fit
+        (["benchmark", "--dataset", "iris", "--scoring", "f1"],
+         "--scoring 'f1' cannot score these 3 classes (0, 1, 2): Target is multiclass but "
+         "average='binary'. Please choose another average setting, one of [None, 'micro', "
+         "'macro', 'weighted']. Use 'f1_macro' instead."),
+        (["report", "--dataset", "iris", "--scoring", "roc_auc"],
+         "--scoring 'roc_auc' cannot score these 3 classes (0, 1, 2): multi_class must be in "
+         "('ovo', 'ovr'). Use 'roc_auc_ovr' instead."),
+        (["benchmark", "--dataset", "iris", "--scoring", "accuracy,r2"],
+         "--scoring 'r2' is a regression score (r2_score) but the task is classification; "
+         "choose one such as 'accuracy', 'balanced_accuracy', 'f1_macro', 'neg_log_loss'."),
+        (["benchmark", "--dataset", "diabetes", "--scoring", "roc_auc"],
+         "--scoring 'roc_auc' is a classification score (roc_auc_score) but the task is "
+         "regression; choose one such as 'r2', 'neg_root_mean_squared_error', "
+         "'neg_mean_absolute_error'."),
+        # plain numbers: 15.5, the first value that is not a whole number
+        (["benchmark", "--csv", floats, "--target", "mpg", "--task", "classification"],
+         "task 'classification' needs class labels; column 'mpg' holds non-integer numbers "
+         "such as 15.5. Use task 'regression', or bin the target first."),
+        (["benchmark", "--csv", data, "--target", "label", "--drop", "price"],
+         f"cannot drop 'price': not a column of '{data}', whose columns are: x, z, colour, "
+         "shop, label."),
+        (["benchmark", "--csv", data, "--target", "label", "--drop", "label"],
+         "cannot drop 'label': it is the target column."),
+        (["report", "--csv", data, "--target", "label", "--drop", "x", "--drop", "z",
+          "--drop", "colour", "--drop", "shop"],
+         f"'{data}' has no feature columns besides the target 'label' and the dropped 'x', "
+         "'z', 'colour', 'shop'."),
+        (["benchmark", "--dataset", "iris", "--drop", "petal"],
+         "cannot drop 'petal': not a column of data set 'iris', whose columns are: sepal "
+         "length (cm), sepal width (cm), petal length (cm), petal width (cm)."),
+        (["benchmark", "--dataset", "iris", "--dropna-target"],
+         "--dropna-target goes with --csv; a bundled data set has no missing target."),
     ]
 
 
@@ -223,8 +258,10 @@ def test_too_many_folds_for_a_class(tmp_path, capsys):
     ([], ["benchmark", "report", "datasets", "--traceback"]),
     (["benchmark"], ["--dataset", "--csv", "--target", "--task", "--models", "--ensembles",
                      "--cv", "--scoring", "--n-jobs", "--device", "--random-state", "--size",
-                     "--out", "--time-limit", "leaderboard.md"]),
-    (["report"], ["--dataset", "--csv", "--stack", "--models", "gap.png", "curves.png"]),
+                     "--out", "--time-limit", "leaderboard.md", "--shuffle / --no-shuffle",
+                     "--drop", "--dropna-target"]),
+    (["report"], ["--dataset", "--csv", "--stack", "--models", "gap.png", "curves.png",
+                  "--shuffle / --no-shuffle", "--drop", "--dropna-target"]),
     (["datasets"], ["name, task, rows, features"]),
 ])
 def test_help(command, words, capsys):
@@ -280,3 +317,139 @@ def test_report_of_a_stack_on_a_csv(tmp_path, capsys):
     assert "StackingClassifier of linear, knn (default final estimator)." in doc["notes"]
     assert {"report.md", "report.html", "report.json", "gap.png", "curves.png"} == {
         p.name for p in out.iterdir()}
+
+
+# -- folds, columns and rows (issue 17, item 3) --------------------------------------------
+def _driven_by_x(n=200, seed=0):
+    """y = x + noise, and a column of noise: x drives the target."""
+    rng = np.random.RandomState(seed)
+    x = rng.uniform(0, 10, n)
+    return pd.DataFrame({"x": x, "w": rng.normal(size=n), "y": x + rng.normal(size=n)})
+
+
+def _board(tmp_path, csv, *args):
+    out = tmp_path / f"out{sum(p.name.startswith('out') for p in tmp_path.iterdir())}"
+    assert main(["benchmark", "--csv", str(csv), "--target", "y", "--models", "linear,knn",
+                 "--size", "small", "--ensembles", "none", "--out", str(out), *args]) == 0
+    return pd.read_csv(out / "leaderboard.csv").set_index("model")
+
+
+def test_a_file_sorted_by_the_target_driver(tmp_path, capsys):
+    """The acceptance test: on a file sorted by the column that drives the target, the
+    default leaderboard matches the one on the same rows in random order (within the
+    folds' noise); --no-shuffle gives each fold one slice of x, and the scores measure
+    that shift (r2 within a slice is low, and a neighbour model cannot reach the slice's
+    end)."""
+    frame = _driven_by_x()
+    frame.sort_values("x").to_csv(tmp_path / "sorted.csv", index=False)
+    frame.sample(frac=1, random_state=1).to_csv(tmp_path / "random.csv", index=False)
+    folds = 5
+    default = _board(tmp_path, tmp_path / "sorted.csv")
+    random_order = _board(tmp_path, tmp_path / "random.csv")
+    in_order = _board(tmp_path, tmp_path / "sorted.csv", "--no-shuffle")
+    for model in ("linear", "knn"):
+        a, b = default.loc[model], random_order.loc[model]
+        # within twice the standard error of the difference of two 5-fold means
+        noise = 2 * np.sqrt((a["r2_std"] ** 2 + b["r2_std"] ** 2) / folds)
+        assert abs(a["r2_mean"] - b["r2_mean"]) < noise, (model, a["r2_mean"], b["r2_mean"])
+        assert a["r2_mean"] > 0.8
+    assert in_order.loc["linear", "r2_mean"] < 0.4
+    assert in_order.loc["knn", "r2_mean"] < 0
+    # seeded: the same command gives the same leaderboard; another seed, other folds
+    pd.testing.assert_frame_equal(
+        _board(tmp_path, tmp_path / "sorted.csv").drop(
+            columns=["fit_time", "predict_time", "peak_memory_mb"]),
+        default.drop(columns=["fit_time", "predict_time", "peak_memory_mb"]))
+    other_seed = _board(tmp_path, tmp_path / "sorted.csv", "--random-state", "1")
+    assert other_seed.loc["linear", "r2_mean"] != default.loc["linear", "r2_mean"]
+    doc = json.loads((tmp_path / "out0" / "leaderboard.json").read_text())
+    assert any(note.endswith("random_state 0; 5 folds, rows shuffled (seed 0).")
+               for note in doc["notes"])
+
+
+def test_report_on_a_sorted_file_does_not_call_the_shift_overfitting(tmp_path, capsys):
+    from ensembles import OverfittingReport
+
+    _driven_by_x().sort_values("x").to_csv(tmp_path / "sorted.csv", index=False)
+    verdicts = {}
+    for flag in ("--shuffle", "--no-shuffle"):
+        out = tmp_path / flag
+        assert main(["report", "--csv", str(tmp_path / "sorted.csv"), "--target", "y",
+                     "--models", "knn", "--size", "small", "--out", str(out), flag]) == 0
+        frame = OverfittingReport.from_json(out / "report.json").to_frame()
+        verdicts[flag] = frame.set_index("model").loc["knn", "verdict"]
+    assert verdicts == {"--shuffle": "ok", "--no-shuffle": "overfit"}
+
+
+def _with_ids(path, n=60):
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=n)
+    pd.DataFrame({"car name": [f"car {k}" for k in range(n)], "id": np.arange(1, n + 1),
+                  "x": x, "y": x + rng.normal(scale=0.3, size=n)}).to_csv(path, index=False)
+    return path
+
+
+def test_id_like_columns_are_named_with_the_way_to_drop_them(tmp_path, capsys):
+    path = _with_ids(tmp_path / "cars.csv")
+    args = ["benchmark", "--csv", str(path), "--target", "y", "--models", "linear", "--size",
+            "small", "--ensembles", "none", "--cv", "3"]
+    assert main([*args, "--out", str(tmp_path / "all")]) == 0
+    err = capsys.readouterr().err
+    warned = [line for line in err.splitlines() if line.startswith("ensembles: warning: ")]
+    assert warned == [
+        "ensembles: warning: column 'car name' looks like an identifier: 60 distinct values "
+        "in 60 rows (ratio 1.00, above 0.5); a model can only memorise it. If it is one, "
+        "leave it out with --drop 'car name'.",
+        "ensembles: warning: column 'id' looks like a row number: 60 distinct consecutive "
+        "integers in 60 rows; a model can only memorise it. If it is one, leave it out with "
+        "--drop id.",
+    ]
+    doc = json.loads((tmp_path / "all" / "leaderboard.json").read_text())
+    assert sum(note.startswith("warning: column ") for note in doc["notes"]) == 2
+
+    assert main([*args, "--drop", "car name", "--drop", "id", "--out",
+                 str(tmp_path / "dropped")]) == 0
+    err = capsys.readouterr().err
+    assert "warning" not in err
+    assert f"ensembles: '{path}' (target 'y'): 60 rows, 1 features, regression" in err
+    doc = json.loads((tmp_path / "dropped" / "leaderboard.json").read_text())
+    assert "left out the column(s) 'car name', 'id' (--drop)." in doc["notes"]
+    assert any(note.startswith("data: 60 rows, 1 features: 1 numeric, 0 categorical")
+               for note in doc["notes"])
+
+
+def test_dropna_target(tmp_path, capsys):
+    path = tmp_path / "gaps.csv"
+    frame = _driven_by_x(n=40)
+    frame.loc[[1, 7], "y"] = np.nan
+    frame.to_csv(path, index=False)
+    args = ["benchmark", "--csv", str(path), "--target", "y", "--models", "linear",
+            "--size", "small", "--ensembles", "none", "--cv", "3"]
+    assert main(args) == 2
+    assert assert_clean_failure(capsys.readouterr().err) == (
+        "ensembles: error: the target column 'y' has 2 missing value(s) (file lines 3, 9); "
+        "drop those rows (dropna_target=True; on the command line, --dropna-target) or "
+        "fill them first.")
+    assert main([*args, "--dropna-target", "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert f"ensembles: '{path}' (target 'y'): 38 rows, 2 features, regression" in err
+    doc = json.loads((tmp_path / "out" / "leaderboard.json").read_text())
+    assert ("left out 2 row(s) whose target 'y' is missing (file lines 3, 9; "
+            "--dropna-target).") in doc["notes"]
+    assert set(doc["fold_scores"]["n_test"]) <= {12, 13}  # 38 rows in 3 folds
+
+
+def test_scorer_errors_come_before_any_fit(capsys, monkeypatch):
+    calls = []
+    module = importlib.import_module("ensembles.evaluation.benchmark")
+    monkeypatch.setattr(module, "benchmark", lambda *a, **k: calls.append(a))
+    assert main(["benchmark", "--dataset", "iris", "--models", "linear", "--scoring",
+                 "f1"]) == 2
+    assert calls == []
+    assert assert_clean_failure(capsys.readouterr().err).startswith(
+        "ensembles: error: --scoring 'f1' cannot score these 3 classes")
+    # the same command with a scorer that fits reaches the benchmark (then fails: the
+    # stand-in returns no result)
+    assert main(["benchmark", "--dataset", "iris", "--models", "linear", "--scoring",
+                 "f1_macro"]) == 1
+    assert len(calls) == 1

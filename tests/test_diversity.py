@@ -231,7 +231,8 @@ def _expected(y, folds):
 
 def test_benchmark_carries_the_diversity_of_its_base_models(iris, bench):
     X, y = iris
-    folds = make_folds(3, X, y, classifier=True, every_class=True)
+    # cv=3's folds: shuffled, seeded with 0 (the benchmark's and the report's default)
+    folds = make_folds(3, X, y, classifier=True, every_class=True, shuffle=True)
     pd.testing.assert_frame_equal(bench.diversity, _expected(y, folds))
     # base models only (not the soft vote); read from their predict_proba, which the
     # benchmark computes for its ensembles, and equal to the members' predict
@@ -241,7 +242,8 @@ def test_benchmark_carries_the_diversity_of_its_base_models(iris, bench):
 
 def test_report_carries_the_diversity_of_its_models_and_members(iris):
     X, y = iris
-    expected = _expected(y, make_folds(3, X, y, classifier=True, every_class=True))
+    expected = _expected(y, make_folds(3, X, y, classifier=True, every_class=True,
+                                       shuffle=True))
     of_list = overfitting_report(MEMBERS, X, y, cv=3, curves=False)
     of_stack = overfitting_report(StackingClassifier(MEMBERS, cv=3), X, y, cv=3,
                                   curves=False)
@@ -282,7 +284,8 @@ def test_regression_report_and_benchmark():
     X, y = X[:150], y[:150]
     models = [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=2, random_state=0))]
     result = benchmark(models, X, y, cv=3, ensembles=None, verbose=0)
-    record = cross_fit(models, X, y, folds=make_folds(3, X, y, classifier=False),
+    record = cross_fit(models, X, y, folds=make_folds(3, X, y, classifier=False,
+                                                      shuffle=True),
                        methods=dict.fromkeys(["ridge", "tree"], "predict"))
     expected = np.corrcoef(record.oof["ridge"] - y, record.oof["tree"] - y)[0, 1]
     assert result.diversity["error_correlation"].iloc[0] == pytest.approx(expected,

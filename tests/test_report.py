@@ -13,6 +13,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
 from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -155,8 +156,9 @@ def test_net_curves_one_point_per_epoch_and_overfitting_visible():
 
 
 def _fold_models(est, X, y, k):
+    # the report's folds for cv=k: shuffled, seeded with 0 (random_state=None)
     return [clone(est).fit(X[train], y[train])
-            for train, _ in StratifiedKFold(k).split(X, y)]
+            for train, _ in StratifiedKFold(k, shuffle=True, random_state=0).split(X, y)]
 
 
 def test_boosting_curves_have_a_point_per_round(data):
@@ -184,7 +186,9 @@ def test_prefit_reuses_the_fitted_record(data):
     stack = StackingClassifier(members, cv=3, random_state=0,
                                keep_fold_models=True).fit(X, y)  # prefit rescores them
     reused = overfitting_report(stack, X, y, cv="prefit")
-    fresh = overfitting_report(StackingClassifier(members, random_state=0), X, y, cv=3)
+    # the stack's own folds: cv=3 in row order, as scikit-learn's ensembles
+    fresh = overfitting_report(StackingClassifier(members, random_state=0), X, y, cv=3,
+                               shuffle=False)
     pd.testing.assert_frame_equal(
         reused.scores.drop(columns="fit_time"), fresh.scores.drop(columns="fit_time"))
     with pytest.raises(ValueError, match="not the data this ensemble was fitted on"):
@@ -276,3 +280,46 @@ def test_watching_the_validation_fold_leaves_the_fit_unchanged(data, member):
                          & (report.curves.metric == "accuracy")]
     last = last[last.step == last.step.max()].sort_values("fold").value.to_numpy()
     np.testing.assert_allclose(last, _fold_scores(report, "m", "accuracy")[1], atol=1e-6)
+
+
+# -- folds: shuffled and seeded by default (issue 17, item 3) ------------------------------
+def test_int_cv_is_shuffled_and_seeded(data):
+    X, y = data
+    model = DecisionTreeClassifier(max_depth=3, random_state=0)
+
+    def scores(**kwargs):
+        return overfitting_report(model, X, y, curves=False, **kwargs).scores.drop(
+            columns="fit_time")
+
+    pd.testing.assert_frame_equal(
+        scores(cv=3), scores(cv=StratifiedKFold(3, shuffle=True, random_state=0)))
+    pd.testing.assert_frame_equal(
+        scores(cv=3, random_state=5),
+        scores(cv=StratifiedKFold(3, shuffle=True, random_state=5)))
+    pd.testing.assert_frame_equal(scores(cv=3, shuffle=False), scores(cv=StratifiedKFold(3)))
+    assert not scores(cv=3).equals(scores(cv=3, shuffle=False))
+
+
+def test_rows_sorted_by_the_target_driver_are_not_called_overfit():
+    """On rows sorted by the feature that drives y, in-order folds make validation r2
+    collapse (each fold a slice of y the others did not cover) and the report call a
+    nearest-neighbour model overfit; the default folds do not."""
+    rng = np.random.RandomState(0)
+    x = np.sort(rng.uniform(0, 10, 200))
+    X = np.column_stack([x, rng.normal(size=200)])
+    y = x + rng.normal(size=200)
+    models = [("ridge", Ridge()), ("knn", KNeighborsRegressor())]
+    frames = {shuffle: overfitting_report(models, X, y, shuffle=shuffle, curves=False)
+              .to_frame().set_index("model") for shuffle in (True, False)}
+    assert frames[True].loc["knn", "verdict"] == "ok"
+    assert frames[False].loc["knn", "verdict"] == "overfit"
+    assert frames[True].loc["ridge", "valid_r2"] > 0.85
+    assert frames[False].loc["ridge", "valid_r2"] < 0.4
+
+
+def test_a_scorer_that_cannot_score_the_task_fails_before_any_fit(data):
+    X, y = data
+    CountingClassifier.fits.clear()
+    with pytest.raises(ValueError, match="scoring 'r2' is a regression score"):
+        overfitting_report([("a", CountingClassifier("a"))], X, y, cv=3, scoring="r2")
+    assert CountingClassifier.fits == []

@@ -67,7 +67,8 @@ BAD_CSV = [
     ("a,b,y\n1,2,3\n", "z", None, ValueError,
      r"unknown target column 'z'; the columns of '.*' are: a, b, y\."),
     ("a,y\n1,x\n2,\n3,\n", "y", None, ValueError,
-     r"the target column 'y' has 2 missing value\(s\) \(file lines 3, 4\); drop or fill"),
+     r"the target column 'y' has 2 missing value\(s\) \(file lines 3, 4\); drop those rows "
+     r"\(dropna_target=True; on the command line, --dropna-target\) or fill them first\."),
     ("y\n1\n2\n", "y", None, ValueError, r"no feature columns besides the target 'y'"),
     ("a,y\n1,x\n2,z\n", "y", "regression", ValueError, r"task 'regression' needs a numeric"),
     ("a,y\n1,0.5\n2,1.5\n", "y", "classification", ValueError,

@@ -37,7 +37,7 @@ N = 60
 #: The row number in the first column: a logged fit's rows tell its fold (read_log).
 X = np.column_stack([np.arange(N, dtype=float), np.random.RandomState(0).randn(N, 2)])
 Y = np.arange(N) % 2
-FOLDS = make_folds(3, X, Y, classifier=True)  # what benchmark(cv=3) makes
+FOLDS = make_folds(3, X, Y, classifier=True)  # what an ensemble's cv=3 makes
 SLOW = 1.0  # seconds a slow member's fit sleeps
 
 
@@ -164,8 +164,9 @@ def test_benchmark_returns_within_the_limit_and_names_what_it_skipped(
     allowance = margin(n_jobs)
     log = tmp_path / "fits.log"
     start = time.perf_counter()
-    result = benchmark(members(log), X, Y, cv=3, verbose=0, n_jobs=n_jobs, random_state=0,
-                       time_limit=limit)
+    # shuffle=False: the folds of FOLDS, which read the log
+    result = benchmark(members(log), X, Y, cv=3, shuffle=False, verbose=0, n_jobs=n_jobs,
+                       random_state=0, time_limit=limit)
     elapsed = time.perf_counter() - start
     deadline = spy_deadline[-1]
     assert elapsed <= limit + SLOW + allowance, (elapsed, allowance)
@@ -192,8 +193,8 @@ def test_benchmark_returns_within_the_limit_and_names_what_it_skipped(
         "'voting_soft', 'voting_auto', 'stacking', 'selection': built on the base models "
         "that finished within time_limit."]
     # the same as if the models left out had never been given
-    alone = benchmark([m for m in members(None) if m[0] in finished], X, Y, cv=3, verbose=0,
-                      random_state=0)
+    alone = benchmark([m for m in members(None) if m[0] in finished], X, Y, cv=3,
+                      shuffle=False, verbose=0, random_state=0)
     columns = ["model", "fold", "accuracy", "neg_log_loss"]
     assert result.fold_scores[columns].equals(alone.fold_scores[columns])
     # the files keep it

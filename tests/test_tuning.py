@@ -52,7 +52,8 @@ def test_a_trials_value_is_the_benchmarks_score_of_that_ensemble(tmp_path):
                   memory=tmp_path, random_state=0, refit=False)
     for trial in result.study.trials:
         stack = _stack().set_params(**trial.params)
-        board = benchmark(list(stack.estimators), X, Y, cv=3, verbose=0,
+        # the stack's own folds: cv=3 in row order (shuffle=False)
+        board = benchmark(list(stack.estimators), X, Y, cv=3, shuffle=False, verbose=0,
                           ensembles=[("stack", stack)], scoring="accuracy").to_frame()
         expected = board.set_index("model").loc["stack", "accuracy_mean"]
         assert trial.value == pytest.approx(expected, abs=1e-12)

@@ -14,8 +14,10 @@ fitting with exit code 1 and one line too (``ensembles --traceback ...`` shows t
 trace). Built on click (``docs/cli.md``).
 """
 
+import shlex
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import click
@@ -46,6 +48,12 @@ def _data_options(command):
         click.option("--csv", "csv_path", metavar="PATH",
                      help="A CSV file with a header row; needs --target."),
         click.option("--target", metavar="COLUMN", help="The column of --csv to predict."),
+        click.option("--drop", multiple=True, metavar="COLUMN",
+                     help="Leave this column out of the features (an identifier, a leak of "
+                          "the target); repeat for more."),
+        click.option("--dropna-target", is_flag=True,
+                     help="For --csv: leave out the rows whose target is missing (without "
+                          "it they are an error)."),
         click.option("--task", type=click.Choice(["classification", "regression"]),
                      help="For --csv: default inferred from the target (text or at most 20 "
                           "distinct integers: classification)."),
@@ -56,6 +64,11 @@ def _data_options(command):
                      help="Roster size: small (quick looks) or medium (real work)."),
         click.option("--cv", type=click.IntRange(min=2), default=5, show_default=True,
                      help="Cross-validation folds (stratified for classification)."),
+        click.option("--shuffle/--no-shuffle", default=True, show_default=True,
+                     help="Shuffle the rows before they are split into folds (seeded by "
+                          "--random-state). --no-shuffle keeps the file's order: on a file "
+                          "sorted by a column that drives the target, the folds then "
+                          "differ and the scores measure that, not the models."),
         click.option("--scoring", metavar="S1,S2,...",
                      help="Scorer names (sklearn.metrics.get_scorer_names()); the first "
                           "ranks. Default: accuracy, neg_log_loss / r2, "
@@ -65,8 +78,8 @@ def _data_options(command):
         click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
                      show_default=True, help="Where the net and XGBoost run."),
         click.option("--random-state", type=int, default=0, show_default=True,
-                     help="Seed of the learners and the ensembles: the same command gives "
-                          "the same numbers."),
+                     help="Seed of the learners, the ensembles and the shuffled folds: "
+                          "the same command gives the same numbers."),
         click.option("--out", type=click.Path(file_okay=False, path_type=Path),
                      metavar="DIR", help="Write the files here (made if needed). Default: "
                                          "print only."),
@@ -76,10 +89,10 @@ def _data_options(command):
     return command
 
 
-def _load(dataset, csv_path, target, task):
+def _load(dataset, csv_path, target, task, drop, dropna_target, notes):
     """(X DataFrame, y, task, description) from --dataset or --csv."""
     from .. import datasets
-    from .tabular import read_csv
+    from .tabular import _read_csv
 
     if (dataset is None) == (csv_path is None):
         _fail("give exactly one of --dataset NAME or --csv PATH"
@@ -87,16 +100,31 @@ def _load(dataset, csv_path, target, task):
     if dataset is not None:
         if target is not None or task is not None:
             _fail("--target and --task go with --csv; a bundled data set knows its own.")
+        if dropna_target:
+            _fail("--dropna-target goes with --csv; a bundled data set has no missing "
+                  "target.")
         if dataset not in datasets.names():
             _fail(f"unknown data set '{dataset}'; choose from: {', '.join(datasets.names())}")
         X, y = datasets.load(dataset, return_X_y=True, as_frame=True)
-        return X, y, datasets.task_of(dataset), f"data set '{dataset}'"
+        for column in drop:
+            if column not in X.columns:
+                _fail(f"cannot drop '{column}': not a column of data set '{dataset}', whose "
+                      f"columns are: {', '.join(map(str, X.columns))}.")
+        if len(set(drop)) == X.shape[1]:
+            _fail(f"--drop leaves no feature of data set '{dataset}'.")
+        return (X.drop(columns=list(drop)), y, datasets.task_of(dataset),
+                f"data set '{dataset}'")
     if target is None:
         _fail("--csv needs --target COLUMN: the column to predict.")
     try:
-        X, y, task = read_csv(csv_path, target, task)
+        X, y, task, dropped = _read_csv(csv_path, target, task, drop, dropna_target, {})
     except (OSError, ValueError) as exc:
         _fail(str(exc))
+    if len(dropped):
+        from .tabular import _lines
+
+        notes.append(f"left out {len(dropped)} row(s) whose target '{target}' is missing "
+                     f"(file lines {_lines(dropped)}; --dropna-target).")
     return X, y, task, f"'{csv_path}' (target '{target}')"
 
 
@@ -164,19 +192,57 @@ def _scoring(text):
     return names
 
 
+def _check_scoring(scorers, task, y, learners):
+    """A scorer that cannot score the task fails here, before any fit (exit code 2)."""
+    import numpy as np
+    from sklearn.metrics import get_scorer
+
+    from ..evaluation.scorers import check_scoring
+
+    if scorers is None:
+        return
+    classification = task == "classification"
+    try:
+        check_scoring({n: get_scorer(n) for n in scorers}, classification,
+                      all(hasattr(e, "predict_proba") for _, e in learners),
+                      np.unique(y) if classification else None)
+    except ValueError as exc:
+        _fail(str(exc).replace("scoring ", "--scoring ", 1))
+
+
+def _warn_id_columns(X, notes):
+    from .tabular import id_like_columns
+
+    for column, _, _, message in id_like_columns(X):
+        text = (f"{message}; a model can only memorise it. If it is one, leave it out with "
+                f"--drop {shlex.quote(str(column))}.")
+        click.echo(f"{_PROG}: warning: {text}", err=True)
+        notes.append(f"warning: {text}")
+
+
 def _prepare(dataset, csv_path, target, task, models, size, device, random_state, cv,
-             scoring):
+             scoring, shuffle, drop, dropna_target):
     """Everything a command needs, every argument checked before anything is fitted."""
-    from .tabular import preprocess
+    from .tabular import IdLikeColumnWarning, preprocess
 
     scorers = _scoring(scoring)
-    X, y, task, source = _load(dataset, csv_path, target, task)
+    loaded = []
+    X, y, task, source = _load(dataset, csv_path, target, task, drop, dropna_target, loaded)
     learners = _learners(task, models, size, device, random_state)
+    order = (f"rows shuffled (seed {random_state})" if shuffle
+             else "rows in their order (--no-shuffle)")
     notes = [f"{source}: {task}; roster size '{size}', device '{device}', "
-             f"random_state {random_state}."]
+             f"random_state {random_state}; {cv} folds, {order}."] + loaded
+    if drop:
+        notes.append(f"left out the column(s) {', '.join(map(repr, drop))} (--drop).")
     y = _encode_labels(y, task, notes)
     _check_folds(y, task, cv)
-    learners, described = preprocess(learners, X)
+    _check_scoring(scorers, task, y, learners)
+    _warn_id_columns(X, notes)
+    with warnings.catch_warnings():
+        # said once above, with the command line's way to drop the column
+        warnings.simplefilter("ignore", IdLikeColumnWarning)
+        learners, described = preprocess(learners, X)
     if all(line.endswith(": no preprocessing needed.") for line in described[1:]):
         described = [described[0][:-1] + "; no preprocessing needed."]
     notes += described
@@ -247,8 +313,8 @@ def datasets():
               help="A budget for the benchmark: no (model, fold) fit starts once it would be "
                    "exceeded; models with a fold not started are left out, with a note. "
                    "Default: no limit.")
-def benchmark(dataset, csv_path, target, task, models, size, cv, scoring, n_jobs, device,
-              random_state, out, ensembles_, time_limit):
+def benchmark(dataset, csv_path, target, drop, dropna_target, task, models, size, cv,
+              shuffle, scoring, n_jobs, device, random_state, out, ensembles_, time_limit):
     """Cross-validate base learners and ensembles of them; print the leaderboard.
 
     With --out DIR, writes leaderboard.md, leaderboard.html, leaderboard.csv,
@@ -268,11 +334,12 @@ def benchmark(dataset, csv_path, target, task, models, size, cv, scoring, n_jobs
                 _fail(f"unknown ensemble '{name}'; choose from: default, none, "
                       f"{', '.join(ENSEMBLE_NAMES)}")
     X, y, task, learners, scorers, notes = _prepare(
-        dataset, csv_path, target, task, models, size, device, random_state, cv, scoring)
+        dataset, csv_path, target, task, models, size, device, random_state, cv, scoring,
+        shuffle, drop, dropna_target)
     start = time.perf_counter()
-    result = run_benchmark(learners, X, y, cv=cv, scoring=scorers, ensembles=chosen,
-                           n_jobs=n_jobs, random_state=random_state, verbose=1,
-                           device=device, task=task, time_limit=time_limit)
+    result = run_benchmark(learners, X, y, cv=cv, shuffle=shuffle, scoring=scorers,
+                           ensembles=chosen, n_jobs=n_jobs, random_state=random_state,
+                           verbose=1, device=device, task=task, time_limit=time_limit)
     result.notes.extend(notes)
     click.echo(f"{_PROG}: benchmark took {time.perf_counter() - start:.1f} s", err=True)
     click.echo(result.summary())
@@ -291,8 +358,8 @@ def benchmark(dataset, csv_path, target, task, models, size, cv, scoring, n_jobs
 @click.option("--stack", is_flag=True,
               help="Report a stacking ensemble of the models (each member and the "
                    "ensemble) instead of the models side by side.")
-def report(dataset, csv_path, target, task, models, size, cv, scoring, n_jobs, device,
-           random_state, out, stack):
+def report(dataset, csv_path, target, drop, dropna_target, task, models, size, cv, shuffle,
+           scoring, n_jobs, device, random_state, out, stack):
     """Cross-validate models and print how much each overfits (train vs validation).
 
     With --out DIR, writes report.md, report.html, report.json, gap.png and curves.png
@@ -302,7 +369,8 @@ def report(dataset, csv_path, target, task, models, size, cv, scoring, n_jobs, d
     from ..evaluation.report import overfitting_report
 
     X, y, task, learners, scorers, notes = _prepare(
-        dataset, csv_path, target, task, models, size, device, random_state, cv, scoring)
+        dataset, csv_path, target, task, models, size, device, random_state, cv, scoring,
+        shuffle, drop, dropna_target)
     subject = learners
     if stack:
         stacking = StackingClassifier if task == "classification" else StackingRegressor
@@ -310,7 +378,8 @@ def report(dataset, csv_path, target, task, models, size, cv, scoring, n_jobs, d
         notes.append(f"{stacking.__name__} of {', '.join(n for n, _ in learners)} "
                      "(default final estimator).")
     start = time.perf_counter()
-    result = overfitting_report(subject, X, y, cv=cv, scoring=scorers, n_jobs=n_jobs,
+    result = overfitting_report(subject, X, y, cv=cv, shuffle=shuffle,
+                                random_state=random_state, scoring=scorers, n_jobs=n_jobs,
                                 verbose=1)
     result.notes.extend(notes)
     click.echo(f"{_PROG}: report took {time.perf_counter() - start:.1f} s", err=True)

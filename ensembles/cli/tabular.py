@@ -23,6 +23,7 @@ columns keep the same width). These lists come from the features only, never fro
 target: no label leaks through them.
 """
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,7 @@ import pandas as pd
 from pandas.api.types import (
     is_bool_dtype,
     is_datetime64_any_dtype,
+    is_integer_dtype,
     is_numeric_dtype,
     is_timedelta64_dtype,
 )
@@ -41,7 +43,8 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 from sklearn.tree import BaseDecisionTree
 from sklearn.utils import get_tags
 
-__all__ = ["AsCategories", "MAX_ONEHOT", "TablePipeline", "infer_task", "preprocess", "read_csv"]
+__all__ = ["AsCategories", "ID_MIN_DISTINCT", "ID_RATIO", "IdLikeColumnWarning", "MAX_ONEHOT",
+           "TablePipeline", "id_like_columns", "infer_task", "preprocess", "read_csv"]
 
 #: Categorical columns with more levels than this are ordinal encoded, not one-hot.
 MAX_ONEHOT = 20
@@ -49,10 +52,19 @@ MAX_ONEHOT = 20
 MAX_CLASSES = 20
 #: The level a missing categorical value becomes for learners that get encoded columns.
 MISSING = "(missing)"
+#: A text column whose distinct values are more than this share of its (non-missing)
+#: rows looks like an identifier (:func:`id_like_columns`)...
+ID_RATIO = 0.5
+#: ... when it has at least this many distinct values (a 3-level column in 4 rows is not).
+ID_MIN_DISTINCT = 20
+
+
+class IdLikeColumnWarning(UserWarning):
+    """A feature column looks like an identifier (:func:`id_like_columns`)."""
 
 
 # -- reading ------------------------------------------------------------------------------
-def read_csv(path, target, task=None, **read_kwargs):
+def read_csv(path, target, task=None, *, drop=(), dropna_target=False, **read_kwargs):
     """Read a CSV file into features, target and task.
 
     Parameters
@@ -63,15 +75,20 @@ def read_csv(path, target, task=None, **read_kwargs):
         The column to predict.
     task : {"classification", "regression"} or None, default=None
         None infers it with :func:`infer_task`.
+    drop : list of str, default=()
+        Columns to leave out of the features (an identifier, a leak of the target).
+    dropna_target : bool, default=False
+        Leave out the rows whose target is missing; without it they are an error.
     **read_kwargs
         Passed to :func:`pandas.read_csv` (``sep``, ``na_values``, ...).
 
     Returns
     -------
     X : DataFrame
-        Every column but the target.
+        Every column but the target and ``drop``.
     y : Series
-        The target, as read (strings stay strings).
+        The target, as read (strings stay strings; whole numbers read as floats because
+        of missing values left out by ``dropna_target`` become integers again).
     task : str
 
     Raises
@@ -79,9 +96,10 @@ def read_csv(path, target, task=None, **read_kwargs):
     FileNotFoundError
         No such file.
     ValueError
-        The file is empty or has no rows, the target is not a column (the message lists
-        the columns), the target has missing values, no feature column is left, or the
-        task does not fit the target.
+        The file is empty or has no rows, the target or a column of ``drop`` is not a
+        column (the message lists the columns), the target has missing values (and
+        ``dropna_target`` is False), no feature column is left, or the task does not fit
+        the target.
 
     Examples
     --------
@@ -91,8 +109,16 @@ def read_csv(path, target, task=None, **read_kwargs):
     >>> list(X.columns), y.tolist(), task
     (['x', 'colour'], ['a', 'b'], 'classification')
     """
+    X, y, task, _ = _read_csv(path, target, task, drop, dropna_target, read_kwargs)
+    return X, y, task
+
+
+def _read_csv(path, target, task, drop, dropna_target, read_kwargs):
+    """:func:`read_csv`, and the file lines of the rows ``dropna_target`` left out."""
     if task is not None and task not in ("classification", "regression"):
         raise ValueError(f"task must be 'classification', 'regression' or None; got {task!r}.")
+    if isinstance(drop, str):
+        drop = [drop]
     if isinstance(path, str | Path):
         if not Path(path).exists():
             raise FileNotFoundError(f"no such file: '{path}'.")
@@ -107,31 +133,56 @@ def read_csv(path, target, task=None, **read_kwargs):
         raise ValueError(f"cannot read '{path}' as CSV: {str(exc).strip()}") from None
     if len(frame) == 0:
         raise ValueError(f"the CSV file '{path}' has a header but no data rows.")
+    columns = ", ".join(map(str, frame.columns))
     if target not in frame.columns:
         raise ValueError(f"unknown target column '{target}'; the columns of '{path}' are: "
-                         f"{', '.join(map(str, frame.columns))}.")
+                         f"{columns}.")
+    for column in drop:
+        if column == target:
+            raise ValueError(f"cannot drop '{column}': it is the target column.")
+        if column not in frame.columns:
+            raise ValueError(f"cannot drop '{column}': not a column of '{path}', whose "
+                             f"columns are: {columns}.")
+    missing = frame[target].isna().to_numpy()
+    lines = np.flatnonzero(missing) + 2  # the header is line 1
+    if missing.any() and not dropna_target:
+        raise ValueError(f"the target column '{target}' has {len(lines)} missing value(s) "
+                         f"(file lines {_lines(lines)}); drop those rows (dropna_target="
+                         "True; on the command line, --dropna-target) or fill them first.")
+    if missing.all():
+        raise ValueError(f"the target column '{target}' has no value at all: every one of "
+                         f"its {len(lines)} rows is missing.")
+    frame = frame[~missing].reset_index(drop=True)
     y = frame[target]
-    missing = y.isna().to_numpy()
-    if missing.any():
-        rows = np.flatnonzero(missing)
-        shown = ", ".join(str(r + 2) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
-        raise ValueError(f"the target column '{target}' has {len(rows)} missing value(s) "
-                         f"(file lines {shown}); drop or fill those rows first.")
-    X = frame.drop(columns=[target])
+    if missing.any() and y.dtype.kind == "f" and np.all(y == np.round(y)):
+        y = y.astype(np.int64)  # read as floats only because of the missing values
+    X = frame.drop(columns=[target, *drop])
     if X.shape[1] == 0:
-        raise ValueError(f"'{path}' has no feature columns besides the target '{target}'.")
+        raise ValueError(f"'{path}' has no feature columns besides the target '{target}'"
+                         + (f" and the dropped {', '.join(map(repr, drop))}." if drop
+                            else "."))
     if task is None:
         task = infer_task(y)
     elif task == "regression" and (is_bool_dtype(y) or not is_numeric_dtype(y)):
         raise ValueError(f"task 'regression' needs a numeric target; column '{target}' "
-                         f"holds {y.dtype} values such as {y.iloc[0]!r}.")
+                         f"holds {y.dtype} values such as {_plain(y.iloc[0])!r}.")
     elif task == "classification" and is_numeric_dtype(y) and not is_bool_dtype(y):
         values = y.to_numpy(dtype=float)
-        if not np.all(values == np.round(values)):
+        fractional = values[values != np.round(values)]
+        if len(fractional):
             raise ValueError(f"task 'classification' needs class labels; column '{target}' "
-                             f"holds non-integer numbers such as {y.iloc[0]!r}. Use task "
-                             "'regression', or bin the target first.")
-    return X, y, task
+                             f"holds non-integer numbers such as {_plain(fractional[0])}. "
+                             "Use task 'regression', or bin the target first.")
+    return X, y, task, lines
+
+
+def _lines(lines):
+    return ", ".join(str(r) for r in lines[:5]) + (", ..." if len(lines) > 5 else "")
+
+
+def _plain(value):
+    """A NumPy scalar as the Python number it holds: 18.5, not np.float64(18.5)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def infer_task(y):
@@ -151,6 +202,50 @@ def infer_task(y):
     if np.all(values == np.round(values)) and len(np.unique(values)) <= MAX_CLASSES:
         return "classification"
     return "regression"
+
+
+def id_like_columns(X):
+    """The feature columns that look like identifiers, as ``(column, distinct values,
+    rows, message)``; the message ends where a caller says how to drop the column.
+
+    A text (or category) column looks like one when it has at least
+    :data:`ID_MIN_DISTINCT` distinct values and they are more than :data:`ID_RATIO` of
+    its non-missing rows (a name, a code per row); an integer column, when its values are
+    all distinct and consecutive (a row number) and at least :data:`ID_MIN_DISTINCT`. A
+    model cannot learn from such a column, only memorise it: one-hot or ordinal codes of
+    hundreds of levels, or a row number that tracks the order of the file.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ensembles.cli.tabular import id_like_columns
+    >>> X = pd.DataFrame({"car": [f"car {k % 25}" for k in range(30)],
+    ...                   "row": range(30), "cylinders": [4, 6, 8] * 10})
+    >>> for column, distinct, rows, message in id_like_columns(X):
+    ...     print(message)
+    column 'car' looks like an identifier: 25 distinct values in 30 rows (ratio 0.83, above 0.5)
+    column 'row' looks like a row number: 30 distinct consecutive integers in 30 rows
+    """
+    found = []
+    for column in X.columns:
+        dtype = X[column].dtype
+        if (is_bool_dtype(dtype) or is_datetime64_any_dtype(dtype)
+                or is_timedelta64_dtype(dtype)):
+            continue
+        values = X[column].dropna()
+        rows, distinct = len(values), int(values.nunique())
+        if distinct < ID_MIN_DISTINCT:
+            continue
+        if not is_numeric_dtype(dtype) and distinct / rows > ID_RATIO:
+            found.append((column, distinct, rows, (
+                f"column '{column}' looks like an identifier: {distinct} distinct values "
+                f"in {rows} rows (ratio {distinct / rows:.2f}, above {ID_RATIO:g})")))
+        elif is_integer_dtype(dtype) and distinct == rows and np.all(
+                np.diff(np.sort(values.to_numpy())) == 1):
+            found.append((column, distinct, rows, (
+                f"column '{column}' looks like a row number: {distinct} distinct "
+                f"consecutive integers in {rows} rows")))
+    return found
 
 
 # -- the transformer that fixes category lists --------------------------------------------
@@ -343,6 +438,12 @@ def preprocess(models, X, *, max_onehot=MAX_ONEHOT):
     notes : list of str
         A description of the data, then one line per learner saying what was done.
 
+    Warns
+    -----
+    IdLikeColumnWarning
+        For each column of ``X`` that looks like an identifier (:func:`id_like_columns`):
+        encoded, it would be a feature a model can only memorise.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
@@ -361,6 +462,10 @@ def preprocess(models, X, *, max_onehot=MAX_ONEHOT):
     (4,)
     """
     info = _Columns(X, max_onehot)
+    for column, _, _, message in id_like_columns(X):
+        warnings.warn(f"{message}; a model can only memorise it. If it is one, drop it "
+                      f"from X (X.drop(columns=[{column!r}])).", IdLikeColumnWarning,
+                      stacklevel=2)
     notes = [info.describe()]
     wrapped = []
     for name, estimator in models:

@@ -34,6 +34,7 @@ from sklearn.utils import (
     Tags,
     TargetTags,
     TransformerTags,
+    check_random_state,
     get_tags,
 )
 from sklearn.utils.metaestimators import available_if
@@ -545,11 +546,17 @@ def _short(value, limit=80):
     return text if len(text) <= limit else text[:limit - 4] + " ..."
 
 
-def make_folds(cv, X, y, *, classifier, groups=None, every_class=False):
+def make_folds(cv, X, y, *, classifier, groups=None, every_class=False, shuffle=False,
+               random_state=None):
     """The checked (train, test) splits of ``cv`` on ``X``, ``y`` (see :func:`check_folds`).
 
     An int ``cv`` means stratified k-fold for a classifier (plain k-fold otherwise, and
-    for a multilabel target), as scikit-learn's ``check_cv``. A class with fewer rows
+    for a multilabel target), as scikit-learn's ``check_cv``: in row order, unless
+    ``shuffle`` (what :func:`~ensembles.benchmark` and
+    :func:`~ensembles.overfitting_report` ask for), which shuffles the rows first, seeded
+    by ``random_state`` (an int; None means :data:`FOLD_SEED`, so the folds are the same
+    on every call; a ``RandomState`` draws the seed). A splitter or an iterable of splits
+    is used as it is, whatever ``shuffle`` says. A class with fewer rows
     than folds gets scikit-learn's warning (some folds then miss it; members' outputs
     are aligned on all classes), and only ``cv`` above every class's count is an error,
     as in scikit-learn's ensembles. ``every_class=True`` (the report and the benchmark,
@@ -568,7 +575,24 @@ def make_folds(cv, X, y, *, classifier, groups=None, every_class=False):
                     f"class has {int(counts.min())}. Lower cv or pass a splitter."
                 )
     splitter = check_cv(cv, y, classifier=classifier)
+    if shuffle and isinstance(cv, Integral):
+        splitter = type(splitter)(n_splits=int(cv), shuffle=True,
+                                  random_state=fold_seed(random_state))
     return check_folds(splitter.split(X, y, groups), _num_samples(X))
+
+
+#: The seed of shuffled folds when ``random_state`` is None (:func:`make_folds`).
+FOLD_SEED = 0
+
+
+def fold_seed(random_state):
+    """The int that seeds shuffled folds: ``random_state`` itself when an int,
+    :data:`FOLD_SEED` for None, one drawn from a ``RandomState``."""
+    if random_state is None:
+        return FOLD_SEED
+    if isinstance(random_state, Integral):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
 def _name_the_member(exc, name, fold):

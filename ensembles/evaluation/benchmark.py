@@ -117,9 +117,9 @@ class BenchmarkResult:
     >>> board = result.to_frame()
     >>> print(board[["rank", "model", "accuracy_mean"]].round(3).to_string(index=False))
      rank       model  accuracy_mean
-        1          nb          0.961
-        2        tree          0.860
-        2 voting_soft          0.860
+        1          nb          0.972
+        2 voting_soft          0.910
+        3        tree          0.905
     """
 
     def __init__(self, fold_scores, *, scoring, task, alpha=0.05, notes=(), diversity=None,
@@ -401,13 +401,18 @@ def _default_ensemble(name, models, classification, random_state):
 
 def _ensemble_specs(ensembles, models, task, random_state):
     """[(name, estimator, is_a_default)] of the ensembles asked for."""
-    if ensembles is None:
+    if ensembles is None or (isinstance(ensembles, str) and ensembles == "none"):
         return []
     default = isinstance(ensembles, str) and ensembles == "default"
     if isinstance(ensembles, str) and not default:
-        raise ValueError(f"ensembles must be 'default', None, or a list of names from "
-                         f"{list(ENSEMBLE_NAMES)} or (name, estimator) pairs; got "
-                         f"{ensembles!r}.")
+        # the command line's spelling: names separated by commas
+        names = [part.strip() for part in ensembles.split(",") if part.strip()]
+        if not names or any(n not in ENSEMBLE_NAMES for n in names):
+            raise ValueError(
+                "ensembles must be 'default', 'none', None, names from "
+                f"{list(ENSEMBLE_NAMES)} (a list, or one str separated by commas) or "
+                f"(name, estimator) pairs; got {ensembles!r}.")
+        ensembles = names
     items = list(ENSEMBLE_NAMES) if default else ensembles
     if not isinstance(items, list | tuple):
         raise TypeError(f"ensembles must be 'default', None or a list; got {ensembles!r}.")
@@ -539,6 +544,7 @@ def _base_methods(base, shells, classification):
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
+        "shuffle": ["boolean"],
         "on_error": [StrOptions({"raise", "skip"})],
         "time_limit": [Interval(Real, 0, None, closed="neither"), None],
         "memory": MEMORY,
@@ -546,8 +552,8 @@ def _base_methods(base, shells, classification):
     # the models' own parameters are still checked when they are fitted
     prefer_skip_nested_validation=False,
 )
-def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=None,
-              groups=None, n_jobs=None, random_state=None, verbose=1, device=None,
+def benchmark(models, X, y, *, cv=5, shuffle=True, scoring=None, ensembles="default",
+              task=None, groups=None, n_jobs=None, random_state=None, verbose=1, device=None,
               on_error="skip", alpha=0.05, time_limit=None, memory=None):
     """Compare base models and ensembles of them on the same folds with the same scorers.
 
@@ -565,14 +571,25 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
     y : array-like of shape (n_samples,)
         Class labels of any type, or numbers for regression.
     cv : int, splitter or iterable of (train, test), default=5
-        Stratified k-fold for classification when an int (no shuffling, as
-        ``cross_validate``); every row must be in exactly one validation fold.
+        Stratified k-fold for classification when an int (k-fold for regression), its
+        rows shuffled (``shuffle``); every row must be in exactly one validation fold.
+        A splitter or an iterable of splits is used as it is.
+    shuffle : bool, default=True
+        With an int ``cv``: shuffle the rows before they are split into folds, seeded by
+        ``random_state`` (None: seed 0, so the same call gives the same folds; a
+        ``RandomState``: a seed drawn from it after the models' seeds). False keeps the
+        rows' order, as scikit-learn's ``cross_validate(cv=5)`` does: then a file sorted
+        by a column that drives the target gives each fold a different slice of it,
+        and the scores measure that shift, not the models (``docs/benchmark_api.md``).
     scoring : str, list of str or dict of str -> scorer, default=None
         Scorer names (``sklearn.metrics.get_scorer_names()``) or name -> scorer; the
         ranking reads the first. Default: accuracy and neg_log_loss (when every model
         gives probabilities) for classification, r2 and neg_root_mean_squared_error for
-        regression.
-    ensembles : "default", None, or list of names and/or (str, estimator), default="default"
+        regression. A scorer that cannot score the task (``r2`` for classification,
+        ``f1`` or ``roc_auc`` on three classes: ``f1_macro``, ``roc_auc_ovr``) is a
+        ``ValueError`` before anything is fitted.
+    ensembles : "default", "none", None, a str or list of names and/or (str, estimator), \
+default="default"
         Names from ``"voting_soft"`` (soft voting; for regression, the plain average),
         ``"voting_auto"`` (weights learned on out-of-fold predictions), ``"stacking"``
         and ``"selection"`` (ensemble selection), built on all the base models;
@@ -580,7 +597,9 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
         a model without ``predict_proba``, is left out with a note). A ready estimator
         whose members are base models (same names and parameters) is scored from the
         base models' fits like those; any other is cross-validated on its own.
-        None or ``[]``: base models only.
+        None, ``"none"`` or ``[]``: base models only. A str may name several ensembles,
+        separated by commas, as the command line's ``--ensembles`` does
+        (``"voting_soft,stacking"``).
     task : {None, "classification", "regression"}, default=None
         Forces the task of ``models="default"``; None infers it from ``y``
         (classification for labels and for integers with at most 20 distinct values).
@@ -590,7 +609,8 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
         joblib workers over the (model, fold) fits.
     random_state : int, RandomState or None, default=None
         Seeds the base models whose ``random_state`` is unset (drawn up front, so the
-        result does not depend on ``n_jobs``), the default roster and the selection.
+        result does not depend on ``n_jobs``), the default roster, the selection and the
+        shuffled folds (``shuffle``).
     verbose : int, default=1
         A progress bar over the fits when > 0.
     device : {None, "auto", "cpu", "cuda", "cuda:N"}, default=None
@@ -645,10 +665,10 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
     ...                    verbose=0)
     >>> result.to_frame()[["rank", "model", "kind", "accuracy_mean"]].round(3)
        rank        model      kind  accuracy_mean
-    0     1           lr      base          0.973
-    1     2  voting_soft  ensemble          0.967
-    2     2     stacking  ensemble          0.967
-    3     4         tree      base          0.960
+    0     1           lr      base          0.960
+    1     2         tree      base          0.953
+    2     2  voting_soft  ensemble          0.953
+    3     2     stacking  ensemble          0.953
     """
     deadline = None if time_limit is None else time.time() + time_limit
     check_alpha(alpha)  # before the fits, not when the leaderboard is first read
@@ -708,9 +728,9 @@ def benchmark(models, X, y, *, cv=5, scoring=None, ensembles="default", task=Non
     probabilistic = classification and all(hasattr(e, "predict_proba")
                                            for e in list(base.values()) + [
                                                e for _, e in kept])
-    scorers = _scorers(scoring, classification, probabilistic)
+    scorers = _scorers(scoring, classification, probabilistic, classes)
     folds = make_folds(cv, X, y_fit, classifier=classification, groups=groups,
-                       every_class=True)
+                       every_class=True, shuffle=shuffle, random_state=random_state)
     record = cross_fit(fitted, X, y_fit, folds=folds, methods=methods,
                        n_classes=len(classes) if classification else None, n_jobs=n_jobs,
                        verbose=verbose, desc="benchmark", on_error=on_error,

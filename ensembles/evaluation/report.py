@@ -99,11 +99,14 @@ class OverfittingReport:
     >>> X, y = load_wine(return_X_y=True)
     >>> report = overfitting_report(DecisionTreeClassifier(random_state=0), X, y, cv=3)
     >>> summary = report.to_frame()
-    >>> print(summary[["model", "train_accuracy", "verdict"]].round(3).to_string(
-    ...     index=False))  # doctest: +NORMALIZE_WHITESPACE
-                     model  train_accuracy verdict
-    DecisionTreeClassifier           1.000 overfit
-                  baseline           0.399
+    >>> print(summary[["model", "train_accuracy", "valid_accuracy", "verdict"]].round(3)
+    ...       .to_string(index=False))  # doctest: +NORMALIZE_WHITESPACE
+                     model  train_accuracy  valid_accuracy verdict
+    DecisionTreeClassifier           1.000           0.922      ok
+                  baseline           0.399           0.399
+
+    The rows of ``load_wine`` are sorted by class; folds in that order
+    (``shuffle=False``) give the tree 0.849 and the verdict ``"overfit"``.
     """
 
     def __init__(self, scores, curves, *, scoring, task, overfit_gap=0.15, underfit_skill=0.3,
@@ -395,13 +398,15 @@ def fold_ensemble(shell, result, fold, X, y_enc, sample_weight=None, members=Non
         "overfit_gap": [Interval(Real, 0, None, closed="left")],
         "underfit_skill": [Real],
         "on_error": [StrOptions({"raise", "skip"})],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
     },
     # the estimator's own parameters are still checked when it is fitted
     prefer_skip_nested_validation=False,
 )
-def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jobs=None,
-                       verbose=0, curves=True, overfit_gap=0.15, underfit_skill=0.3,
-                       on_error="skip"):
+def overfitting_report(estimator, X, y, *, cv=5, shuffle=True, random_state=None,
+                       scoring=None, groups=None, n_jobs=None, verbose=0, curves=True,
+                       overfit_gap=0.15, underfit_skill=0.3, on_error="skip"):
     """Cross-validate models and report how much each overfits: train vs validation.
 
     Parameters
@@ -415,16 +420,30 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
     X : array-like or DataFrame of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
     cv : int, splitter, iterable of (train, test), or "prefit", default=5
-        The folds (stratified for classifiers when an int). ``"prefit"``: ``estimator`` is
+        The folds (stratified for classifiers when an int, its rows shuffled:
+        ``shuffle``; a splitter or an iterable of splits is used as it is).
+        ``"prefit"``: ``estimator`` is
         an ensemble already fitted with cross-validation on this ``X, y``; its record
         (``cross_fit_``) is reused and nothing is fitted; its fold models are rescored,
         so it must have kept them (``keep_fold_models=True``, or ``refit=False``). An
         ensemble fitted without folds (``cv="prefit"`` stacking, voting with given
         weights) has no such record: report on an unfitted clone instead.
+    shuffle : bool, default=True
+        With an int ``cv``: shuffle the rows before they are split into folds, seeded by
+        ``random_state``. False keeps the rows' order, as scikit-learn's
+        ``cross_validate(cv=5)`` does: on rows sorted by a column that drives the target,
+        each fold is then a different slice of it, and every model looks overfit when
+        the cause is that shift between folds (``docs/overfitting_report.md``).
+    random_state : int, RandomState or None, default=None
+        Seeds the shuffled folds, and only them (the models keep their own
+        ``random_state``). None: seed 0, so the same call gives the same folds; a
+        ``RandomState``: a seed drawn from it.
     scoring : str, list of str or dict, default=None
         Scorer names (``sklearn.metrics.get_scorer_names()``) or name -> scorer. Default:
         accuracy and neg_log_loss (when the models give probabilities) for classifiers,
-        r2 and neg_root_mean_squared_error for regressors. Verdicts read the first.
+        r2 and neg_root_mean_squared_error for regressors. Verdicts read the first. A
+        scorer that cannot score the task (``r2`` for classifiers, ``f1`` on three
+        classes) is a ``ValueError`` before anything is fitted.
     groups : array-like, default=None
         Group labels for a group splitter.
     n_jobs : int, default=None
@@ -472,7 +491,7 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
         return _from_fitted(estimator, X, y, scoring, overfit_gap, underfit_skill, curves)
 
     probabilistic = all(hasattr(e, "predict_proba") for _, e in models)
-    scorers = _scorers(scoring, classification, probabilistic)
+    scorers = _scorers(scoring, classification, probabilistic, _labels(y, classification))
     watch = fit_watched if curves else None  # the engine fits; the report watches
     notes = []
     if layout == "ensemble":
@@ -481,7 +500,7 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
         if not all(hasattr(e, "predict_proba") for _, e in members):
             scorers = _scorers(scoring, classification, False)
         folds = make_folds(cv, X, y_enc, classifier=classification, groups=groups,
-                           every_class=True)
+                           every_class=True, shuffle=shuffle, random_state=random_state)
         result = cross_fit(
             shell._prepared_members(members), X, y_enc, folds=folds,
             methods=shell._oof_methods(members), scoring=scorers,
@@ -507,7 +526,7 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
         y_fit = np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy()
         check_same_rows(X, y_fit)
         folds = make_folds(cv, X, y_fit, classifier=classification, groups=groups,
-                           every_class=True)
+                           every_class=True, shuffle=shuffle, random_state=random_state)
         # out-of-fold predictions for the diversity table: "predict" is what accuracy
         # and r2 ask for anyway, so a replayed output, not a second prediction
         result = cross_fit([(n, clone(e)) for n, e in models], X, y_fit, folds=folds,
@@ -520,6 +539,18 @@ def overfitting_report(estimator, X, y, *, cv=5, scoring=None, groups=None, n_jo
     curve_rows = _curve_rows(result, X, y_fit) if curves else []
     return _report(rows, curve_rows, scorers, task, overfit_gap, underfit_skill, notes,
                    of_record(result, y_fit, task))
+
+
+def _labels(y, classification):
+    """The class labels of ``y``, for the scorers' check; None where they cannot be read
+    (the fit then says what is wrong with ``y``)."""
+    if not classification:
+        return None
+    try:
+        y = np.asarray(y)
+        return np.unique(y) if y.ndim == 1 else None
+    except TypeError:  # labels of mixed types
+        return None
 
 
 def _ensemble_rows(shell, result, X, y, y_enc, scorers, name):

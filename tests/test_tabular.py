@@ -14,7 +14,9 @@ from ensembles import make_learners
 from ensembles.cli.tabular import (
     MAX_ONEHOT,
     AsCategories,
+    IdLikeColumnWarning,
     TablePipeline,
+    id_like_columns,
     infer_task,
     preprocess,
     read_csv,
@@ -74,6 +76,11 @@ BAD_CSV = [
     ("a,y\n1,0.5\n2,1.5\n", "y", "classification", ValueError,
      r"task 'classification' needs class labels"),
     ("a,y\n1,0\n", "y", "clustering", ValueError, r"task must be 'classification'"),
+    # a plain number, and one that is not whole (18.0 is)
+    ("a,y\n1,18.0\n2,15.5\n", "y", "classification", ValueError,
+     r"task 'classification' needs class labels; column 'y' holds non-integer numbers such "
+     r"as 15\.5\. Use task 'regression', or bin the target first\."),
+    ("a,y\n1,\n2,\n", "y", None, ValueError, r"the target column 'y' has 2 missing"),
 ]
 
 
@@ -84,6 +91,64 @@ def test_read_csv_errors(tmp_path, text, target, task, error, pattern):
         path.write_text(text)
     with pytest.raises(error, match=pattern):
         read_csv(path, target, task=task)
+
+
+def test_read_csv_drop_and_dropna_target(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("id,a,b,y\n1,0.5,x,1\n2,1.5,y,\n3,2.5,x,0\n4,3.5,y,\n5,4.5,x,1\n")
+    X, y, task = read_csv(path, "y", drop=["id", "b"], dropna_target=True)
+    assert list(X.columns) == ["a"] and X["a"].tolist() == [0.5, 2.5, 4.5]
+    # read as floats because of the gaps; whole numbers again once they are left out
+    assert y.dtype == np.int64 and y.tolist() == [1, 0, 1] and task == "classification"
+    assert X.index.tolist() == y.index.tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match=re.escape(
+            f"cannot drop 'c': not a column of '{path}', whose columns are: id, a, b, y.")):
+        read_csv(path, "y", drop=["c"], dropna_target=True)
+    with pytest.raises(ValueError, match="^cannot drop 'y': it is the target column.$"):
+        read_csv(path, "y", drop=["y"])
+    with pytest.raises(ValueError, match=re.escape(
+            f"'{path}' has no feature columns besides the target 'y' and the dropped 'id', "
+            "'a', 'b'.")):
+        read_csv(path, "y", drop=["id", "a", "b"], dropna_target=True)
+    with pytest.raises(ValueError, match=re.escape(
+            "the target column 'y' has no value at all: every one of its 2 rows is missing.")):
+        (tmp_path / "empty_y.csv").write_text("a,y\n1,\n2,\n")
+        read_csv(tmp_path / "empty_y.csv", "y", dropna_target=True)
+
+
+# -- identifiers --------------------------------------------------------------------------
+def test_id_like_columns():
+    n = 40
+    X = pd.DataFrame({
+        "name": [f"car {k}" for k in range(n)],             # every value distinct
+        "code": [f"c{k % 25}" for k in range(n)],           # 25 values in 40 rows: 0.62
+        "colour": ["red", "blue"] * (n // 2),               # few levels: a category
+        "shop": [f"s{k % 19}" for k in range(n)],           # 19 values: below 20
+        "row": np.arange(n) + 100,                          # a row number
+        "count": np.arange(n) * 2,                          # distinct, not consecutive
+        "x": np.linspace(0, 1, n),                          # distinct floats: a feature
+        "flag": [True, False] * (n // 2),
+    })
+    X.loc[0, "name"] = None  # 39 non-missing rows, 39 distinct
+    found = id_like_columns(X)
+    assert [(c, d, r) for c, d, r, _ in found] == [("name", 39, 39), ("code", 25, 40),
+                                                   ("row", 40, 40)]
+    assert found[1][3] == ("column 'code' looks like an identifier: 25 distinct values in "
+                           "40 rows (ratio 0.62, above 0.5)")
+    assert found[2][3] == ("column 'row' looks like a row number: 40 distinct consecutive "
+                           "integers in 40 rows")
+    # at the threshold, not above it: 20 distinct values in 40 rows
+    assert id_like_columns(pd.DataFrame({"c": [f"c{k % 20}" for k in range(40)]})) == []
+
+
+def test_preprocess_warns_of_id_like_columns():
+    X = pd.DataFrame({"name": [f"car {k}" for k in range(30)], "x": np.arange(30) * 0.5})
+    with pytest.warns(IdLikeColumnWarning) as caught:
+        preprocess([("linear", LogisticRegression())], X)
+    assert [str(w.message) for w in caught] == [
+        "column 'name' looks like an identifier: 30 distinct values in 30 rows (ratio 1.00, "
+        "above 0.5); a model can only memorise it. If it is one, drop it from X "
+        "(X.drop(columns=['name']))."]
 
 
 # -- preprocess ---------------------------------------------------------------------------

@@ -508,6 +508,9 @@ def test_ensembles_spelled_as_on_the_command_line(three_classes):
                        verbose=0)
     assert set(two.fold_scores["model"]) == {"lr", "tree", "nb", "voting_soft", "stacking"}
     pd.testing.assert_frame_equal(_fold_rows(two), _fold_rows(listed))
+    assert benchmark(_classifiers(), X, y, cv=3, ensembles="none", verbose=0,
+                     scoring="balanced_accuracy, accuracy").scoring == [
+        "balanced_accuracy", "accuracy"]
 
 
 def test_a_scorer_that_cannot_score_the_task_fails_before_any_fit(three_classes):

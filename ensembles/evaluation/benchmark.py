@@ -582,7 +582,8 @@ def benchmark(models, X, y, *, cv=5, shuffle=True, scoring=None, ensembles="defa
         by a column that drives the target gives each fold a different slice of it,
         and the scores measure that shift, not the models (``docs/benchmark_api.md``).
     scoring : str, list of str or dict of str -> scorer, default=None
-        Scorer names (``sklearn.metrics.get_scorer_names()``) or name -> scorer; the
+        Scorer names (``sklearn.metrics.get_scorer_names()``; a str may hold several
+        separated by commas, as the command line's ``--scoring``) or name -> scorer; the
         ranking reads the first. Default: accuracy and neg_log_loss (when every model
         gives probabilities) for classification, r2 and neg_root_mean_squared_error for
         regression. A scorer that cannot score the task (``r2`` for classification,

@@ -439,7 +439,8 @@ def overfitting_report(estimator, X, y, *, cv=5, shuffle=True, random_state=None
         ``random_state``). None: seed 0, so the same call gives the same folds; a
         ``RandomState``: a seed drawn from it.
     scoring : str, list of str or dict, default=None
-        Scorer names (``sklearn.metrics.get_scorer_names()``) or name -> scorer. Default:
+        Scorer names (``sklearn.metrics.get_scorer_names()``; a str may hold several
+        separated by commas) or name -> scorer. Default:
         accuracy and neg_log_loss (when the models give probabilities) for classifiers,
         r2 and neg_root_mean_squared_error for regressors. Verdicts read the first. A
         scorer that cannot score the task (``r2`` for classifiers, ``f1`` on three

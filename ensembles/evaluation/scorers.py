@@ -31,7 +31,8 @@ def _named_scorers(scoring, classification, probabilistic):
         names = (["accuracy"] + (["neg_log_loss"] if probabilistic else [])
                  if classification else ["r2", "neg_root_mean_squared_error"])
     elif isinstance(scoring, str):
-        names = [scoring]
+        # one name, or several separated by commas as the command line's --scoring
+        names = [part.strip() for part in scoring.split(",")] if "," in scoring else [scoring]
     elif isinstance(scoring, list | tuple) and all(isinstance(s, str) for s in scoring):
         names = list(scoring)
     elif isinstance(scoring, dict):

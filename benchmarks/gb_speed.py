@@ -3,8 +3,9 @@
 Both at default parameters (100 depth-3 ``squared_error`` trees, learning rate 0.1: the
 same trees; they part only where two splits tie) on the same data. Each repeat fits
 ours and scikit-learn's one after the other, in alternating order (so a drift of the
-machine's speed hits both), then times ``predict`` likewise (``--predict-calls`` calls
-each, alternating, summed). The ratio ours / scikit-learn is taken pair by pair and the
+machine's speed hits both), then times ``predict`` likewise: calls alternating, summed,
+as many as make ``--predict-rows`` rows (at least 10 calls), so that a small test set is
+not timed by one tick of the clock. The ratio ours / scikit-learn is taken pair by pair and the
 median over ``--repeats`` quoted, with the range of the pairs.
 
 Times are the process's CPU seconds (``time.process_time``: both fit in one thread, and
@@ -98,12 +99,13 @@ def row(name, what, times):
             f"{np.median(wall[:, 0] / wall[:, 1]):.3f} |")
 
 
-def main(repeats, predict_calls):
+def main(repeats, predict_rows):
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     header = ("data", "step", "ours CPU s", "scikit-learn CPU s", "ratio",
               "pairs min-max", "wall ratio")
     lines = [f"| {' | '.join(header)} |", "|" + "---|" * len(header)]
     for name, ours, theirs, params, X, y, X_test in cases():
+        predict_calls = max(10, -(-predict_rows // len(X_test)))
         fits, predicts = side_by_side(ours, theirs, params, X, y, X_test, repeats,
                                       predict_calls)
         lines += [row(name, "fit", fits),
@@ -116,6 +118,6 @@ def main(repeats, predict_calls):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--predict-calls", type=int, default=10)
+    parser.add_argument("--predict-rows", type=int, default=100_000)
     args = parser.parse_args()
-    main(args.repeats, args.predict_calls)
+    main(args.repeats, args.predict_rows)

@@ -77,9 +77,12 @@ def test_the_work_runs_on_the_workers(cluster):
 
 def test_a_benchmark_on_the_cluster(cluster):
     models = [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))]
-    alone = benchmark(models, X, Y, cv=3, verbose=0, n_jobs=1).to_frame()
+    # random_state=0: None draws fresh seeds for the unseeded models and ensembles
+    alone = benchmark(models, X, Y, cv=3, verbose=0, n_jobs=1, random_state=0).to_frame()
     with joblib.parallel_backend("dask"):
-        spread = benchmark(models, X, Y, cv=3, verbose=0, n_jobs=2).to_frame()
+        spread = benchmark(models, X, Y, cv=3, verbose=0, n_jobs=2,
+                           random_state=0).to_frame()
+    assert list(spread["model"]) == list(alone["model"])
     np.testing.assert_array_equal(spread["accuracy_mean"], alone["accuracy_mean"])
 
 

@@ -15,12 +15,13 @@ starts its own CUDA context and they contend for the device: 8 bagged nets took 
 with 4 GPU workers against 6.1 s one after another (NVIDIA H200, issue 13).
 """
 
+import contextlib
 import importlib
 import itertools
 import sys
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import Parallel, delayed, effective_n_jobs, parallel, parallel_config
 
 __all__ = ["Several", "learner_modules", "progress", "run"]
 
@@ -58,10 +59,29 @@ def _aligned(value):
 
 
 def _task(modules, function, args, kwargs):
-    """A task as every worker runs it: ``modules`` imported, arrays aligned."""
+    """A task as every worker runs it: ``modules`` imported, arrays aligned, and the
+    task's own joblib calls kept inside it (:func:`_nested_config`)."""
     for module in modules:
         importlib.import_module(module)
-    return function(*map(_aligned, args), **{k: _aligned(v) for k, v in kwargs.items()})
+    with _nested_config():
+        return function(*map(_aligned, args), **{k: _aligned(v) for k, v in kwargs.items()})
+
+
+def _nested_config():
+    """Where a task's own joblib calls (a forest's trees, a grid search as a member) run:
+    as they would in a loky worker, in threads of the task's process, with the
+    ``n_jobs`` the estimator asks for (1: in turn), when the task runs on dask.
+
+    joblib's dask backend hands nested calls to the cluster again and ignores their
+    ``n_jobs``: an ``ExtraTreesClassifier(n_jobs=1)`` fitted in a task sent each of its
+    trees to the scheduler as a task of its own, which ran beside the other (member,
+    fold) fits on the same cores; a stack of forests then took 1.3-1.4x as long as
+    under loky (issue 16, ``benchmarks/scaling.py``). Other backends are left as
+    they are."""
+    backend, _ = parallel.get_active_backend()
+    if type(backend).__name__ == "DaskDistributedBackend":
+        return parallel_config(backend="threading")
+    return contextlib.nullcontext()
 
 
 class Several(list):

@@ -13,6 +13,7 @@ from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 
 from ensembles import BaggingClassifier, BaggingRegressor, NetClassifier, NetRegressor
+from ensembles.classic.bagging import _who_failed
 from ensembles.learners import _batched
 from ensembles.learners._batched import batch_refusal, fit_together
 
@@ -164,3 +165,20 @@ def test_bagging_batch_nets_true_says_why_it_cannot():
     with pytest.raises(ValueError, match="LogisticRegression is not one of our nets"):
         BaggingClassifier(LogisticRegression(), n_estimators=2, batch_nets=True).fit(
             X_CLF, Y_CLF)
+
+
+def test_a_batch_that_fails_as_a_whole_names_all_its_members(monkeypatch):
+    bag = BaggingClassifier(NetClassifier(hidden_layer_sizes=(8,), max_epochs=2),
+                            n_estimators=3, warm_start=True, random_state=0).fit(X_CLF, Y_CLF)
+
+    def boom(estimators, *args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(_batched, "_train", boom)
+    with pytest.raises(RuntimeError,
+                       match=r"^members 3-5 \(NetClassifier, batched\) failed: boom$"):
+        bag.set_params(n_estimators=6).fit(X_CLF, Y_CLF)
+    assert len(bag.estimators_) == 3
+    # members that are not a range (one failed alone, before the batch) are listed
+    assert _who_failed([0, 1, 3], NetClassifier()) == \
+        "members 0, 1, 3 (NetClassifier, batched) failed"

@@ -8,7 +8,6 @@ How rows are drawn and handed to the members, ``sample_weight`` included, follow
 scikit-learn 1.9's ``sklearn.ensemble.BaggingClassifier`` (see the Notes of the classes).
 """
 
-import sys
 from numbers import Integral, Real
 
 import numpy as np
@@ -44,7 +43,7 @@ from .._compat import (
 )
 from .._validation import check_numeric_target, name_failure, warn_user
 from ..base import MAX_SEED, BaseOneLearner
-from ..engine.parallel import learner_modules, run
+from ..engine.parallel import batches_nets, learner_modules, run
 from ..learners.device import resolve_device
 
 __all__ = ["BaggingClassifier", "BaggingRegressor"]
@@ -93,6 +92,20 @@ def _member_data(X, y, rows, cols, consumes_weight, fit_params):
     if cols is not None:
         X_fit = _take_columns(X_fit, cols)
     return X_fit, y_fit, params
+
+
+def _who_failed(members, estimator):
+    """Who failed: "member 3 (NetClassifier) failed", or for members trained as one
+    batch that failed as a whole "members 0-7 (NetClassifier, batched) failed" (listed
+    where they are not a range)."""
+    kind = type(estimator).__name__
+    if len(members) == 1:
+        return f"member {members[0]} ({kind}) failed"
+    if members[-1] - members[0] == len(members) - 1:
+        span = f"{members[0]}-{members[-1]}"
+    else:
+        span = ", ".join(map(str, members))
+    return f"members {span} ({kind}, batched) failed"
 
 
 def _fit_one(estimator, X, y, rows, cols, consumes_weight, fit_params):
@@ -264,7 +277,9 @@ class _BaseBagging(BaseOneLearner):
         # start continues the stream, and n_jobs changes nothing.
         seeds = check_random_state(self.random_state).randint(
             MAX_SEED, size=(self.n_estimators, 2))[n_old:]
-        if self._batches_nets(template, routed, len(seeds)):
+        batched = batches_nets(template, len(seeds), self.batch_nets, routed,
+                               fits="the members", otherwise="one by one")
+        if batched:
             # K nets as one batched model (learners/_batched.py): each member as its own
             # fit would make it, in one process, whatever n_jobs says.
             from ..learners._batched import fit_together
@@ -280,7 +295,11 @@ class _BaseBagging(BaseOneLearner):
         fitted = []
         for i, result in enumerate(results, start=n_old):
             if isinstance(result, Exception):
-                raise name_failure(result, f"member {i} ({type(template).__name__}) failed")
+                # fit_together returns the error of a batch that failed as a whole for
+                # each of its members: it is theirs, not the first one's alone
+                batch = [j for j, other in enumerate(results, start=n_old)
+                         if other is result] if batched else [i]
+                raise name_failure(result, _who_failed(batch, template))
             fitted.append(result)
         if not warm:
             self.estimators_, self.estimators_features_ = [], []
@@ -313,25 +332,6 @@ class _BaseBagging(BaseOneLearner):
     def _task(self, template, seed, X, y, consumes_weight, fit_params):
         estimator, rows, cols = self._member_draw(template, seed, X)
         return delayed(_fit_one)(estimator, X, y, rows, cols, consumes_weight, fit_params)
-
-    def _batches_nets(self, template, fit_params, n_members):
-        """Whether the members are trained as one batched model (``batch_nets``)."""
-        if self.batch_nets is False or n_members < 2:
-            return False
-        # Our nets' module is loaded if the template is one of them (torch loads with it).
-        net_module = sys.modules.get("ensembles.learners.net")
-        if net_module is not None and isinstance(template, net_module._BaseNet):
-            from ..learners._batched import batch_refusal
-
-            refusal = batch_refusal(self._prepare(template, np.random.RandomState(0)),
-                                    fit_params)
-        else:
-            refusal = f"{type(template).__name__} is not one of our nets"
-        if refusal is not None and self.batch_nets is True:
-            raise ValueError(
-                f"batch_nets=True: the members cannot be trained as one batched model: "
-                f"{refusal}. Set batch_nets='auto' to fit them one by one in that case.")
-        return refusal is None
 
     @property
     def estimators_samples_(self):

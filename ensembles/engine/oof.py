@@ -15,7 +15,6 @@ a :class:`DroppedModel` of a few bytes is left in its place.
 
 import dataclasses
 import inspect
-import sys
 import time
 from dataclasses import dataclass, field
 from numbers import Integral, Number, Real
@@ -57,7 +56,7 @@ from .._validation import (
 )
 from ..learners.device import runs_on_gpu
 from .cache import MEMORY, fit_cache
-from .parallel import Several, learner_modules, run
+from .parallel import Several, batches_nets, learner_modules, run
 from .replay import Replay, _predict
 from .stopping import fit_stopping, stopped_refit, stopper
 
@@ -798,8 +797,10 @@ def cross_fit(estimators, X, y, *, folds, methods=None, sample_weight=None, scor
         fits = [(fold, estimator, train, test) for fold, (train, test) in enumerate(folds)]
         if refit and name not in stopping:
             fits.append((None, estimator, None, None))
-        if _batches_member(name, estimator, fit_params.get(name), len(fits), monitor,
-                           batch_nets):
+        watched = None if monitor is None else "its folds are watched on an eval_set (monitor)"
+        if batches_nets(estimator, len(fits), batch_nets, fit_params.get(name),
+                        fits=f"the fold models of member {name!r}", otherwise="fold by fold",
+                        refusal=watched, nets_only=True):
             batches.append((name, fits))
         else:
             tasks += [(name, *fit) for fit in fits]
@@ -1003,28 +1004,6 @@ def _check_keep_models(keep_models, test_outputs):
                          "it needs keep_models=False (with keep_models=True the fold "
                          f"models themselves are kept); got test_outputs={test_outputs!r}.")
     return tuple(test_outputs)
-
-
-def _batches_member(name, estimator, fit_params, n_fits, monitor, batch_nets):
-    """Whether member ``name``'s fits are trained as one batched model (``batch_nets``)."""
-    if batch_nets is False or n_fits < 2:
-        return False
-    # Our nets' module is loaded if the member is one of them (torch loads with it).
-    net_module = sys.modules.get("ensembles.learners.net")
-    if net_module is None or not isinstance(estimator, net_module._BaseNet):
-        return False  # not a net: nothing to batch, whatever batch_nets says
-    if monitor is not None:
-        refusal = "its folds are watched on an eval_set (monitor)"
-    else:
-        from ..learners._batched import batch_refusal
-
-        refusal = batch_refusal(estimator, fit_params)
-    if refusal is not None and batch_nets is True:
-        raise ValueError(
-            f"batch_nets=True: the fold models of member {name!r} cannot be trained as "
-            f"one batched model: {refusal}. Set batch_nets='auto' to fit them fold by "
-            "fold in that case.")
-    return refusal is None
 
 
 def _gpu_members(estimators, X, y, folds, refit, n_classes):

@@ -13,6 +13,9 @@ GPU) run one after another inside a single task, so one process holds one CUDA c
 while the other tasks run in parallel beside it. Spread over worker processes, each
 starts its own CUDA context and they contend for the device: 8 bagged nets took 19.8 s
 with 4 GPU workers against 6.1 s one after another (NVIDIA H200, issue 13).
+
+Several fits of one net (bagging's members, a stack member's folds) may run as one task,
+trained as one batched model: :func:`batches_nets` decides it for both.
 """
 
 import contextlib
@@ -23,7 +26,7 @@ import sys
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs, parallel, parallel_config
 
-__all__ = ["Several", "learner_modules", "progress", "run"]
+__all__ = ["Several", "batches_nets", "learner_modules", "progress", "run"]
 
 # Libraries a worker imports in its first task whenever the calling process has them.
 _HEAVY = ("torch", "skorch", "xgboost", "lightgbm")
@@ -82,6 +85,39 @@ def _nested_config():
     if type(backend).__name__ == "DaskDistributedBackend":
         return parallel_config(backend="threading")
     return contextlib.nullcontext()
+
+
+def batches_nets(estimator, n_fits, batch_nets, fit_params=None, *, fits, otherwise,
+                 refusal=None, nets_only=False):
+    """Whether the ``n_fits`` fits of ``estimator`` run as one task, trained as one
+    batched model (``batch_nets``: "auto", True or False; see
+    :mod:`ensembles.learners._batched`): bagging's members, a stack member's folds.
+
+    ``refusal`` is the caller's own reason not to batch them (a sentence), if any. With
+    ``nets_only``, an estimator that is not one of our nets is simply not batched,
+    whatever ``batch_nets`` says (a stack's other members); else it is refused like a net
+    that cannot be batched. A refusal under ``batch_nets=True`` is a ``ValueError``
+    naming the fits (``fits``: "the members") and how they are fitted instead
+    (``otherwise``: "one by one").
+    """
+    if batch_nets is False or n_fits < 2:
+        return False
+    # Our nets' module is loaded if the estimator is one of them (torch loads with it);
+    # anything else is judged without loading torch.
+    nets = sys.modules.get("ensembles.learners.net")
+    if nets is None or not isinstance(estimator, nets._BaseNet):
+        if nets_only:
+            return False
+        refusal = f"{type(estimator).__name__} is not one of our nets"
+    elif refusal is None:
+        from ..learners._batched import batch_refusal
+
+        refusal = batch_refusal(estimator, fit_params)
+    if refusal is not None and batch_nets is True:
+        raise ValueError(
+            f"batch_nets=True: {fits} cannot be trained as one batched model: {refusal}. "
+            f"Set batch_nets='auto' to fit them {otherwise} in that case.")
+    return refusal is None
 
 
 class Several(list):

@@ -84,6 +84,44 @@ def test_a_net_loads_torch_and_skorch(loaded):
     assert {"torch", "skorch"} <= set(loaded["ensembles.NetClassifier"])
 
 
+# Placing scikit-learn-only models on "auto": nothing in them has a device to decide, so
+# no torch (1.7 s, inside a benchmark's time_limit). Each stage reports what is loaded
+# after it; a Pipeline and a stack of ours (a device of its own) show that the walk
+# looks inside before resolving.
+_SKLEARN_ONLY_AUTO = """
+import json, sys
+watched = json.loads(sys.argv[1])
+loaded = {}
+def report(stage):
+    loaded[stage] = [name for name in watched if name in sys.modules]
+import ensembles
+report("import ensembles")
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+stack = ensembles.StackingClassifier(
+    [("lr", make_pipeline(StandardScaler(), LogisticRegression())),
+     ("tree", DecisionTreeClassifier(max_depth=2))], device="cpu")
+ensembles.set_device(stack, "auto")
+report("set_device")
+X = [[float(i), float(i % 3)] for i in range(20)]
+y = [i % 2 for i in range(20)]
+models = [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=2))]
+ensembles.benchmark(models, X, y, ensembles="none", cv=2, verbose=0, device="auto")
+report("benchmark")
+print(json.dumps({"loaded": loaded, "stack_device": stack.device}))
+"""
+
+
+def test_auto_device_on_sklearn_only_models_loads_no_heavy_library():
+    result = python("-c", _SKLEARN_ONLY_AUTO, json.dumps(HEAVY))
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["loaded"] == {"import ensembles": [], "set_device": [], "benchmark": []}
+    # Nothing in the stack needs a device: it keeps the request, which its fit passes on.
+    assert report["stack_device"] == "auto"
+
+
 def test_help_loads_no_heavy_library():
     # Not even scikit-learn: the help is click and the command's own module.
     result = python("-c", _HELP, json.dumps(HEAVY + ("sklearn",)))

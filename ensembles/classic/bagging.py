@@ -44,7 +44,7 @@ from .._compat import (
 from .._validation import check_numeric_target, name_failure, warn_user
 from ..base import MAX_SEED, BaseOneLearner
 from ..engine.parallel import batches_nets, learner_modules, run
-from ..learners.device import resolve_device
+from ..learners.device import _placement
 
 __all__ = ["BaggingClassifier", "BaggingRegressor"]
 
@@ -217,7 +217,7 @@ class _BaseBagging(BaseOneLearner):
         template, warm = self._template(), self.warm_start and hasattr(self, "estimators_")
         self._check_kind(template, "estimator")
         if self.device is not None:
-            resolve_device(self.device)  # a bad device fails here, not inside a worker
+            _placement(template, self.device)  # a bad device fails here, not in a worker
         X = self._check_X(X, reset=not warm)
         classes = getattr(self, "classes_", None)
         y = self._check_target(X, y)

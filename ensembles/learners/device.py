@@ -36,6 +36,19 @@ class DeviceUnavailableError(RuntimeError):
     """A CUDA device was asked for explicitly and torch sees none (or not that one)."""
 
 
+def _check_device(device):
+    """``device`` as a request (None is ``"auto"``), or the ``ValueError`` of a bad one."""
+    if device is None:
+        return "auto"
+    # fullmatch, not match: ``$`` would also accept a trailing newline ("cpu\n").
+    if not isinstance(device, str) or not _DEVICE_RE.fullmatch(device):
+        raise ValueError(
+            "device must be 'auto', 'cpu', 'cuda' or 'cuda:N' (N a GPU index); "
+            f"got {device!r}."
+        )
+    return device
+
+
 def resolve_device(device="auto"):
     """Turn a device request into a concrete torch device string.
 
@@ -67,20 +80,13 @@ def resolve_device(device="auto"):
     >>> resolve_device("auto") in ("cpu", "cuda")
     True
     """
-    if device is None:
-        device = "auto"
-    # fullmatch, not match: ``$`` would also accept a trailing newline ("cpu\n").
-    if not isinstance(device, str) or not _DEVICE_RE.fullmatch(device):
-        raise ValueError(
-            "device must be 'auto', 'cpu', 'cuda' or 'cuda:N' (N a GPU index); "
-            f"got {device!r}."
-        )
-    import torch
+    device = _check_device(device)
+    if device == "cpu":
+        return device
+    import torch  # here, not above: "cpu" needs no torch (1.7 s to import)
 
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cpu":
-        return device
     if not torch.cuda.is_available():
         raise DeviceUnavailableError(
             f"device={device!r} was requested but torch sees no CUDA device "
@@ -378,9 +384,13 @@ def set_device(estimator, device):
     device : {"auto", "cpu", "cuda", "cuda:N"}
         Resolved with :func:`resolve_device` first, so an explicit ``"cuda"`` without a
         CUDA device raises :class:`DeviceUnavailableError` before anything is changed.
-        When the installed LightGBM build cannot use a GPU, LightGBM models stay on the
-        CPU: with a ``UserWarning`` when the GPU was asked for explicitly, silently under
-        ``"auto"`` (which promises no more than "the GPU where it can be used").
+        ``"auto"`` is resolved only when ``estimator`` holds a learner that has a
+        device: scikit-learn-only models do not import torch, and the ``device`` of
+        our ensembles among them stays ``"auto"``, resolved at their fit for any
+        member that needs it. When the installed LightGBM build cannot use a GPU,
+        LightGBM models stay on the CPU: with a ``UserWarning`` when the GPU was asked
+        for explicitly, silently under ``"auto"`` (which promises no more than "the GPU
+        where it can be used").
 
     Returns
     -------
@@ -401,21 +411,51 @@ def set_device(estimator, device):
         raise TypeError(f"set_device: estimator must be a scikit-learn compatible "
                         f"estimator (with get_params); got {estimator!r}.")
     explicit = not (device is None or (isinstance(device, str) and device == "auto"))
-    device = resolve_device(device)
-    _set_device(estimator, device, warn=explicit)
+    _set_device(estimator, _placement(estimator, device), warn=explicit)
     return estimator
 
 
-def _set_device(estimator, device, *, warn=True):
+def _takes_device(estimator):
+    """Whether :func:`set_device` sets a device on ``estimator`` itself (a learner: a
+    net, an XGBoost or LightGBM model), rather than only walking into it."""
     module = type(estimator).__module__
-    if module.startswith("lightgbm"):
-        _set_lightgbm(estimator, device, warn)
+    return module.startswith("lightgbm") or (
+        module.startswith(("xgboost", "skorch", "ensembles.learners"))
+        and "device" in estimator.get_params(deep=False)
+    )
+
+
+def _needs_device(estimator):
+    """Whether ``estimator`` holds, at any depth, a learner that takes a device."""
+    if not hasattr(estimator, "get_params"):
+        return False
+    if _takes_device(estimator):
+        return True
+    return isinstance(estimator, BaseEstimator) and any(
+        _needs_device(child) for child in _children(estimator))
+
+
+def _placement(estimator, device):
+    """The device :func:`set_device` places ``estimator`` on: ``device`` resolved, as
+    :func:`resolve_device` does and raising where it does, except that ``"auto"`` stays
+    ``"auto"`` when nothing inside ``estimator`` takes a device. Resolving ``"auto"``
+    imports torch (1.7 s, inside a benchmark's ``time_limit``), which scikit-learn-only
+    models should not pay; our ensembles keep ``"auto"`` and pass it on at fit, where
+    it is resolved if a member that takes a device has been set in since."""
+    device = _check_device(device)
+    if device == "auto" and not _needs_device(estimator):
+        return device
+    return resolve_device(device)
+
+
+def _set_device(estimator, device, *, warn=True):
+    if _takes_device(estimator):
+        if type(estimator).__module__.startswith("lightgbm"):
+            _set_lightgbm(estimator, device, warn)
+        else:
+            estimator.set_params(device=device)
         return
-    if module.startswith(("xgboost", "skorch", "ensembles.learners")) and (
-        "device" in estimator.get_params(deep=False)
-    ):
-        estimator.set_params(device=device)
-        return
+    module = type(estimator).__module__
     if not isinstance(estimator, BaseEstimator):
         return
     params = estimator.get_params(deep=False)
@@ -514,7 +554,7 @@ def _runs_on_gpu(estimator, placed, sizes):
             return False
     if module.startswith("ensembles") and params.get("device") is not None:
         try:
-            placed = resolve_device(params["device"])
+            placed = _placement(estimator, params["device"])
         except DeviceUnavailableError:
             placed = params["device"]  # asked for a GPU; its fit will say there is none
         except ValueError:

@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from .._compat import Interval, StrOptions, _fit_context
 from .._validation import warn_user
 from ..base import BaseCombiner
-from ..engine.cache import MEMORY
+from ..engine.cache import _MEMORY_DOC, MEMORY
 from ..engine.oof import _predict, describe_fits
 from .scoring import prediction_scorer
 
@@ -238,7 +238,8 @@ class _BaseSelection(BaseCombiner, BaseEstimator):
         return total
 
 
-_PARAMETERS = """
+_PARAMETERS = (
+    """
     Parameters
     ----------
     estimators : list of (str, estimator or "drop")
@@ -271,14 +272,9 @@ _PARAMETERS = """
         the out-of-fold predictions, scores and times stay. True keeps them
         (``overfitting_report(selection, X, y, cv="prefit")`` needs them). With
         ``refit=False`` the fold models are the fitted members, kept either way.
-    memory : str, joblib.Memory or None, default=None
-        Where to keep each (member, fold) fit, so that a fit done once on the same data,
-        rows and parameters is read back instead of done again
-        (:mod:`ensembles.engine.cache`): a grid search over the final estimator's
-        parameters then fits the members once per outer fold. A path or a
-        ``joblib.Memory``; None keeps nothing. Set ``random_state`` for it to hit: the
-        members are seeded from it.
-    n_jobs : int, default=None
+"""
+    + _MEMORY_DOC
+    + """    n_jobs : int, default=None
         joblib workers over all (member, fold) fits.
     random_state : int, RandomState or None
         Draws the seeds of members whose ``random_state`` is unset, and the bags.
@@ -356,6 +352,7 @@ _PARAMETERS = """
     R. Caruana, A. Niculescu-Mizil, G. Crew and A. Ksikes, "Ensemble selection from
     libraries of models", ICML 2004.
 """
+)
 
 
 class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):

@@ -44,7 +44,7 @@ from .._compat import (
     process_routing,
 )
 from ..base import BaseCombiner
-from ..engine.cache import MEMORY
+from ..engine.cache import _MEMORY_DOC, MEMORY
 from ..engine.oof import FoldAverage, _predict, check_accepts_sample_weight, fit_member
 from .guard import GuardDecision, decide, fallback_output, holdout_split
 
@@ -407,7 +407,8 @@ class _BaseStacking(BaseCombiner, TransformerMixin, BaseEstimator):
 
 
 class StackingClassifier(ClassifierMixin, _BaseStacking):
-    """Stacked generalisation of any classifiers (nets, XGBoost, LightGBM, scikit-learn).
+    __doc__ = (
+        """Stacked generalisation of any classifiers (nets, XGBoost, LightGBM, scikit-learn).
 
     Members are fitted once per cross-validation fold by the out-of-fold engine, which
     keeps the out-of-fold predictions (``cross_fit_.oof``) and the fold models' scores and
@@ -442,14 +443,9 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         members. True: keep them, to inspect them or predict with them
         (``overfitting_report(stack, X, y, cv="prefit")`` needs them). With
         ``refit=False`` the fold models are the fitted members and are kept either way.
-    memory : str, joblib.Memory or None, default=None
-        Where to keep each (member, fold) fit, so that a fit done once on the same data,
-        rows and parameters is read back instead of done again
-        (:mod:`ensembles.engine.cache`): a grid search over the final estimator's
-        parameters then fits the members once per outer fold. A path or a
-        ``joblib.Memory``; None keeps nothing. Set ``random_state`` for it to hit: the
-        members are seeded from it.
-    guard : None, float in (0, 1) or splitter, default=None
+"""
+        + _MEMORY_DOC
+        + """    guard : None, float in (0, 1) or splitter, default=None
         The stacked-overfitting guard (:mod:`ensembles.combine.guard`). None: off. A
         fraction: hold out that share of the rows (stratified, seeded from
         ``random_state``); a splitter (``ShuffleSplit(n_splits=1, test_size=0.2)``, a
@@ -513,6 +509,7 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
     >>> stack.score(X, y) > 0.9
     True
     """
+    )
 
     def _encode_target(self, y):
         """A multilabel indicator matrix is encoded column by column (``classes_`` is

@@ -21,7 +21,7 @@ from .._compat import (
     _message_with_time,
 )
 from ..base import BaseCombiner
-from ..engine.cache import MEMORY
+from ..engine.cache import _MEMORY_DOC, MEMORY
 from ..engine.oof import _predict
 from .weights import log_loss_weights, squared_error_weights, vote_weights
 
@@ -187,7 +187,8 @@ def _soft(self):
 
 
 class VotingClassifier(ClassifierMixin, _BaseVoting):
-    """Soft or hard voting over any classifiers, with given or learned weights.
+    __doc__ = (
+        """Soft or hard voting over any classifiers, with given or learned weights.
 
     Each member is cloned and fitted on all rows; ``"soft"`` voting averages their
     probabilities with ``weights``, ``"hard"`` voting takes the class with the largest
@@ -231,14 +232,9 @@ class VotingClassifier(ClassifierMixin, _BaseVoting):
         on all rows); a :class:`~ensembles.engine.oof.DroppedModel` of a few bytes stands
         in for it and the out-of-fold predictions, scores and times stay. True keeps them
         (``overfitting_report(vote, X, y, cv="prefit")`` needs them).
-    memory : str, joblib.Memory or None, default=None
-        Where to keep each (member, fold) fit, so that a fit done once on the same data,
-        rows and parameters is read back instead of done again
-        (:mod:`ensembles.engine.cache`): a grid search over the final estimator's
-        parameters then fits the members once per outer fold. A path or a
-        ``joblib.Memory``; None keeps nothing. Set ``random_state`` for it to hit: the
-        members are seeded from it.
-    n_jobs : int, default=None
+"""
+        + _MEMORY_DOC
+        + """    n_jobs : int, default=None
         joblib workers over all member (and fold) fits.
     random_state : int, RandomState or None, default=None
         Draws the seeds of members whose ``random_state`` is unset.
@@ -295,6 +291,7 @@ class VotingClassifier(ClassifierMixin, _BaseVoting):
     >>> float(vote.weights_[2])  # the uniform guess gets no weight
     0.0
     """
+    )
 
     _parameter_constraints = {
         **_BaseVoting._parameter_constraints,

@@ -38,6 +38,17 @@ __all__ = ["MEMORY", "FitCache", "fit_cache"]
 #: ``validate_params`` form): None, a path, or a ``joblib.Memory``.
 MEMORY = [None, str, os.PathLike, HasMethods(["cache"])]
 
+# The ``memory`` entry of the combiners' "Parameters" sections (stacking, voting,
+# ensemble selection), at a class docstring's indentation: one text for the three.
+_MEMORY_DOC = """    memory : str, joblib.Memory or None, default=None
+        Where to keep each (member, fold) fit, so that a fit done once on the same data,
+        rows and parameters is read back instead of done again
+        (:mod:`ensembles.engine.cache`): a grid search over the final estimator's
+        parameters then fits the members once per outer fold. A path or a
+        ``joblib.Memory``; None keeps nothing. Set ``random_state`` for it to hit: the
+        members are seeded from it.
+"""
+
 
 def fit_cache(memory, X, y, sample_weight):
     """The :class:`FitCache` of ``memory`` (None, a path or a ``joblib.Memory``) for

@@ -43,8 +43,9 @@ MEMORY = [None, str, os.PathLike, HasMethods(["cache"])]
 _MEMORY_DOC = """    memory : str, joblib.Memory or None, default=None
         Where to keep each (member, fold) fit, so that a fit done once on the same data,
         rows and parameters is read back instead of done again
-        (:mod:`ensembles.engine.cache`): a grid search over the final estimator's
-        parameters then fits the members once per outer fold. A path or a
+        (:mod:`ensembles.engine.cache`): a grid search over the ensemble's own
+        parameters (a final estimator's, the weights', not the members') then fits
+        the members once per outer fold. A path or a
         ``joblib.Memory``; None keeps nothing. Set ``random_state`` for it to hit: the
         members are seeded from it.
 """

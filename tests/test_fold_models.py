@@ -6,6 +6,7 @@ drops every fold model in the engine and still gives the same leaderboard.
 """
 
 import pickle
+import warnings
 import weakref
 
 import numpy as np
@@ -273,7 +274,8 @@ def test_benchmark_drops_fold_models_with_the_same_leaderboard(monkeypatch, scor
         assert all(m.peak_memory_ >= 0 for m in record.fold_estimators[name])
     kept_outputs = set(record.fold_estimators["lr"][0].outputs)
     assert kept_outputs == ({"predict", "predict_proba"} if scoring is None else
-                            {"predict", "predict_proba", "decision_function"})
+                            {"predict", "predict_proba", "predict_log_proba",
+                             "decision_function"})
 
 
 def test_benchmark_of_regressors_and_an_ensemble_of_its_own_drops_them_too(monkeypatch):
@@ -290,14 +292,39 @@ def test_benchmark_of_regressors_and_an_ensemble_of_its_own_drops_them_too(monke
     assert all(isinstance(m, DroppedModel) for m in record.fold_estimators["own"])
 
 
-def test_a_scorer_asking_an_output_not_kept_is_told_the_model_was_dropped():
-    def mean_log_proba(est, X, y):  # a callable: predict_log_proba is not kept for it
-        return float(np.mean(est.predict_log_proba(X)[np.arange(len(y)), y]))
+def test_a_callable_scorer_gets_every_output_the_model_has(monkeypatch):
+    """A plain callable may ask for any prediction method: the benchmark keeps them all
+    (predict_log_proba too, -inf for a tree's empty leaf class without a warning), and
+    the scores equal those of the run that keeps the fold models."""
+    def mean_log_proba(est, X, y):
+        return float(np.mean(np.maximum(est.predict_log_proba(X)[np.arange(len(y)), y],
+                                        -30)))
 
-    with pytest.raises(ValueError, match=r"member 'lr' \(LogisticRegression\) was dropped "
-                                         r"after its fit .*cannot compute predict_log_proba"):
+    models = [("lr", LogisticRegression(max_iter=500)),
+              ("tree", DecisionTreeClassifier(max_depth=2, random_state=0))]
+    args = (models, X_CLF, Y_CLF)
+    kwargs = dict(cv=3, scoring={"ll": mean_log_proba}, ensembles="none", random_state=0)
+    benchmark(*args, verbose=0, **kwargs)  # no warning (they are errors here)
+    with warnings.catch_warnings():  # the kept tree's own predict_log_proba warns of log(0)
+        warnings.filterwarnings("ignore", "divide by zero encountered in log",
+                                RuntimeWarning)
+        dropped, kept, (record, _) = _benchmark_twice(monkeypatch, *args, **kwargs)
+    _same_scores(dropped, kept)
+    assert np.isneginf(record.fold_estimators["tree"][0].outputs["predict_log_proba"]).any()
+
+
+def test_a_scorer_asking_for_other_rows_is_told_what_the_benchmark_keeps():
+    def first_rows(est, X, y):
+        return float(np.mean(est.predict(X[:5]) == y[:5]))
+
+    with pytest.raises(ValueError, match=(
+            r"^scoring 'few': the benchmark scores each model from its outputs on the "
+            r"fold's validation rows \(predict, predict_proba, predict_log_proba, "
+            r"decision_function, those the model has\), kept when the fold model is "
+            r"dropped; a scorer can ask for those only, and this one asked for more: it "
+            r"holds the outputs of \d+ rows and was asked for 5\.$")):
         benchmark([("lr", LogisticRegression(max_iter=500))], X_CLF, Y_CLF, cv=3,
-                  scoring={"ll": mean_log_proba}, ensembles=None, verbose=0)
+                  scoring={"few": first_rows}, ensembles=None, verbose=0)
 
 
 class _Tracked(LogisticRegression):

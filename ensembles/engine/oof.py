@@ -57,7 +57,7 @@ from .._validation import (
 from ..learners.device import runs_on_gpu
 from .cache import MEMORY, fit_cache
 from .parallel import Several, batches_nets, learner_modules, run
-from .replay import Replay, _predict
+from .replay import NotKeptError, Replay, _predict
 from .stopping import fit_stopping, stopped_refit, stopper
 
 __all__ = [
@@ -400,6 +400,15 @@ def _had(method):
     return lambda self: method in self.methods
 
 
+def _output(model, method, X):
+    """``model``'s ``method`` on ``X``; a log of probability 0 (a tree's leaf) is -inf
+    without numpy's divide warning, as asked for a scorer that may never read it."""
+    if method != "predict_log_proba":
+        return getattr(model, method)(X)
+    with np.errstate(divide="ignore"):
+        return model.predict_log_proba(X)
+
+
 class DroppedModel:
     """What :func:`cross_fit` keeps of a fold model it dropped (``keep_models=False``).
 
@@ -438,7 +447,7 @@ class DroppedModel:
             if value is not None:
                 setattr(self, key, value)
         # on_test (a Replay) computes each asked method once: the worker's own outputs
-        self.outputs = {m: getattr(on_test, m)(X_test) for m in test_outputs
+        self.outputs = {m: _output(on_test, m, X_test) for m in test_outputs
                         if m in self.methods}
 
     def __sklearn_tags__(self):
@@ -457,7 +466,7 @@ class DroppedModel:
             return self.outputs[method]
         kept = (f"it kept the outputs {sorted(self.outputs)} on its {self.n_rows} test rows"
                 if self.outputs else "it kept no outputs")
-        raise ValueError(
+        raise NotKeptError(
             f"the fold-{self.fold} model of member {self.member!r} ({self.model}) was "
             f"dropped after its fit (keep_models=False; keep_fold_models=False in an "
             f"ensemble) and cannot compute {method} on {_num_samples(X)} rows: {kept}. "

@@ -16,7 +16,7 @@ from sklearn.utils.metaestimators import available_if
 
 from .._compat import _num_samples
 
-__all__ = ["Replay", "UserLabels"]
+__all__ = ["NotKeptError", "Replay", "UserLabels"]
 
 _METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
 _OWN = ("estimator", "X", "outputs", "n_classes", "decode")
@@ -74,6 +74,13 @@ def _sum_to_one(proba):
     return np.divide(proba, total, out=proba.copy(), where=usable)
 
 
+class NotKeptError(ValueError):
+    """A stand-in that holds some outputs of a model on some rows only (a
+    :class:`Replay` of a row count, a dropped fold model) was asked for another output
+    or other rows: the benchmark, whose scorers get such stand-ins, says what a scorer
+    may ask."""
+
+
 class Replay:
     """A fitted estimator whose outputs on one set of rows are kept and computed once.
 
@@ -85,7 +92,7 @@ class Replay:
         The rows the kept outputs are for. A matrix: outputs are kept for that very
         object (``is``), and any other matrix passes through to ``estimator``. An int
         (a row count): the stand-in answers only for that many rows and raises on others
-        (a replay asked for other rows is a bug of ours, not something to pass through).
+        (:class:`NotKeptError`: there is no model left to pass them to).
     outputs : dict, default=None
         Method name -> output already computed on those rows (by the engine's workers).
     n_classes : int, default=None
@@ -111,8 +118,8 @@ class Replay:
         if not isinstance(self.X, int):
             return X is self.X
         if _num_samples(X) != self.X:
-            raise RuntimeError(f"a replay of {self.X} rows was asked for {_num_samples(X)}; "
-                               "this is a bug in ensembles.")
+            raise NotKeptError(f"it holds the outputs of {self.X} rows and was asked "
+                                 f"for {_num_samples(X)}")
         return True
 
     def _compute(self, name, X):

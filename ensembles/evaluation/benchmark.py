@@ -56,7 +56,7 @@ from ..combine.stacking import StackingClassifier, StackingRegressor
 from ..combine.voting import VotingClassifier, VotingRegressor
 from ..engine.cache import MEMORY
 from ..engine.oof import cross_fit, describe_fits, make_folds, note_failures
-from ..engine.replay import Replay
+from ..engine.replay import NotKeptError, Replay
 from ..learners.roster import make_learners
 from .diversity import from_columns, of_record, plot_diversity, to_columns
 from .files import read_json, write_text
@@ -328,7 +328,6 @@ _TASKS = ("classification", "regression")
 _MAX_CLASSES = 20
 _METHODS = ("predict_proba", "decision_function", "predict")
 _ALL_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
-_USUAL_METHODS = ("predict", "predict_proba", "decision_function")
 
 
 # -- what is compared ---------------------------------------------------------------------
@@ -588,7 +587,11 @@ def benchmark(models, X, y, *, cv=5, shuffle=True, scoring=None, ensembles="defa
         gives probabilities) for classification, r2 and neg_root_mean_squared_error for
         regression. A scorer that cannot score the task (``r2`` for classification,
         ``f1`` or ``roc_auc`` on three classes: ``f1_macro``, ``roc_auc_ovr``) is a
-        ``ValueError`` before anything is fitted.
+        ``ValueError`` before anything is fitted. A scorer is a name, a scikit-learn
+        scorer or a callable ``(estimator, X, y) -> float``; each model is scored from
+        its outputs on the fold's validation rows, so a callable may ask for any of
+        ``predict``, ``predict_proba``, ``predict_log_proba`` and
+        ``decision_function`` on those rows (a ``ValueError`` if it asks about others).
     ensembles : "default", "none", None, a str or list of names and/or (str, estimator), \
 default="default"
         Names from ``"voting_soft"`` (soft voting; for regression, the plain average),
@@ -765,19 +768,31 @@ def _scorer_methods(scorers):
     """The prediction methods ``scorers`` may ask of a model, for the engine to keep their
     outputs on each fold's validation rows when it drops the fold model. A scikit-learn
     scorer names them (``_response_method``: one, or candidates of which it takes the
-    first the model has); any other callable may ask what a scorer usually does
-    (``predict``, ``predict_proba``, ``decision_function``). Not ``predict_log_proba``
-    unless a scorer names it: a tree's warns of log(0), and no scikit-learn scorer uses
-    it (a callable that does is told that the model was dropped)."""
+    first the model has); any other callable may ask for any of them, so all that the
+    model has are kept (``predict_log_proba`` too: no scikit-learn scorer uses it, but a
+    callable may)."""
     asked = set()
     for scorer in scorers.values():
-        methods = getattr(scorer, "_response_method", _USUAL_METHODS)
+        methods = getattr(scorer, "_response_method", _ALL_METHODS)
         asked.update([methods] if isinstance(methods, str) else methods)
     return tuple(m for m in _ALL_METHODS if m in asked)
 
 
 def _scores(model, X_test, y_test, scorers):
-    return {name: float(scorer(model, X_test, y_test)) for name, scorer in scorers.items()}
+    scores = {}
+    for name, scorer in scorers.items():
+        try:
+            scores[name] = float(scorer(model, X_test, y_test))
+        except NotKeptError as error:
+            # the engine's advice (keep_fold_models) is not the benchmark's
+            raise ValueError(
+                f"scoring {name!r}: the benchmark scores each model from its outputs on "
+                "the fold's validation rows (predict, predict_proba, predict_log_proba, "
+                "decision_function, those the model has), kept when the fold model is "
+                "dropped; a scorer can ask for those only, and this one asked for more: "
+                f"{error}."
+            ) from error
+    return scores
 
 
 def _model_rows(record, name, kind, context):

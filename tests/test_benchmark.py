@@ -12,7 +12,7 @@ from counting import CountingClassifier
 from failing import BoomClassifier
 from numpy.testing import assert_allclose
 from sklearn import ensemble as sk
-from sklearn.datasets import make_classification, make_regression
+from sklearn.datasets import load_iris, make_classification, make_regression
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
 from sklearn.naive_bayes import GaussianNB
@@ -524,3 +524,45 @@ def test_a_scorer_that_cannot_score_the_task_fails_before_any_fit(three_classes)
     benchmark([("a", CountingClassifier("a"))], X, y, cv=3, scoring="f1_macro",
               ensembles=None, verbose=0)
     assert len(CountingClassifier.fits) == 3
+
+
+def _mean_log_proba(est, X, y):
+    return float(np.mean(np.maximum(est.predict_log_proba(X)[np.arange(len(y)), y], -30)))
+
+
+def test_a_model_that_cannot_be_scored_is_left_out_and_the_others_kept():
+    """A callable scorer asking the ensembles for predict_log_proba (which they do not
+    have, as scikit-learn's): after every fit has run, on_error="skip" leaves them out
+    with a warning and a note naming each; the base models' scores stay."""
+    X, y = load_iris(return_X_y=True)
+    models = [("lr", LogisticRegression(max_iter=1000)),
+              ("tree", DecisionTreeClassifier(max_depth=2, random_state=0))]
+    with pytest.warns(UserWarning) as caught:
+        result = benchmark(models, X, y, cv=3, scoring={"ll": _mean_log_proba},
+                           ensembles=["voting_soft", "stacking"], verbose=0,
+                           random_state=0)
+    messages = [str(w.message) for w in caught]
+    assert messages == [
+        "'voting_soft' could not be scored: 'VotingClassifier' object has no attribute "
+        "'predict_log_proba' (AttributeError); it is left out of the leaderboard "
+        "(on_error='skip').",
+        "'stacking' could not be scored: 'StackingClassifier' object has no attribute "
+        "'predict_log_proba' (AttributeError); it is left out of the leaderboard "
+        "(on_error='skip')."]
+    assert list(result.to_frame()["model"]) == ["lr", "tree"]
+    assert sum("could not be scored" in note for note in result.notes) == 2
+    with pytest.raises(AttributeError, match="^'voting_soft' could not be scored: "):
+        benchmark(models, X, y, cv=3, scoring={"ll": _mean_log_proba},
+                  ensembles=["voting_soft"], verbose=0, random_state=0, on_error="raise")
+
+
+def test_when_no_model_can_be_scored_the_first_error_is_raised():
+    X, y = load_iris(return_X_y=True)
+
+    def broken(est, X, y):
+        raise ZeroDivisionError("boom")
+
+    with pytest.warns(UserWarning), pytest.raises(ZeroDivisionError,
+                                                  match="^'lr' could not be scored: boom$"):
+        benchmark([("lr", LogisticRegression(max_iter=1000))], X, y, cv=3,
+                  scoring={"b": broken}, ensembles="none", verbose=0)

@@ -318,13 +318,15 @@ def test_a_scorer_asking_for_other_rows_is_told_what_the_benchmark_keeps():
         return float(np.mean(est.predict(X[:5]) == y[:5]))
 
     with pytest.raises(ValueError, match=(
-            r"^scoring 'few': the benchmark scores each model from its outputs on the "
+            r"^'lr' could not be scored: scoring 'few': the benchmark scores each model "
+            r"from its outputs on the "
             r"fold's validation rows \(predict, predict_proba, predict_log_proba, "
             r"decision_function, those the model has\), kept when the fold model is "
             r"dropped; a scorer can ask for those only, and this one asked for more: it "
             r"holds the outputs of \d+ rows and was asked for 5\.$")):
         benchmark([("lr", LogisticRegression(max_iter=500))], X_CLF, Y_CLF, cv=3,
-                  scoring={"few": first_rows}, ensembles=None, verbose=0)
+                  scoring={"few": first_rows}, ensembles=None, verbose=0,
+                  on_error="raise")
 
 
 class _Tracked(LogisticRegression):

@@ -38,6 +38,7 @@ ensembles to compare are worked out, in :mod:`ensembles.evaluation.benchmark`.
 import json
 import time
 from dataclasses import replace
+from functools import partial
 from numbers import Integral, Real
 
 import joblib
@@ -49,7 +50,13 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d
 
 from .._compat import Interval, StrOptions, _check_y, _safe_indexing, validate_params
-from .._validation import check_pairs, check_same_rows, label_encoder
+from .._validation import (
+    check_pairs,
+    check_same_rows,
+    label_encoder,
+    name_failure,
+    warn_user,
+)
 from ..base import BaseCombiner, prepare
 from ..combine.selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
 from ..combine.stacking import StackingClassifier, StackingRegressor
@@ -631,7 +638,8 @@ default="default"
         ``ensembles`` is then built on the base models that did not fail, and any other
         ensemble that needs a failed model is left out. ``"raise"``: raise that error
         once every fit has run. If every base model fails, the first error is raised
-        either way.
+        either way. A model that cannot be scored (a scorer that fails on it) is handled
+        the same way, once every fit has run, its name in front of the error.
     time_limit : float, default=None
         A budget in seconds for the whole call, counted from its start: no (model,
         fold) fit starts once it is spent, nor one that the mean duration of the
@@ -746,13 +754,13 @@ default="default"
                                          time_limit)
 
     context = (X, y_arr, y_fit, classes, scorers)
-    rows = [row for name in base for row in _model_rows(record, name, "base", context)]
     view = _member_view(record, list(base), classes)
+    jobs = [(name, partial(_model_rows, record, name, "base", context)) for name in base]
     for name, _ in kept:
-        if name in shells:
-            rows += _ensemble_rows(record, view, name, *shells[name], context)
-        else:
-            rows += _model_rows(record, name, "ensemble", context)
+        jobs.append((name, partial(_ensemble_rows, record, view, name, *shells[name], context)
+                     if name in shells else
+                     partial(_model_rows, record, name, "ensemble", context)))
+    rows = _score_all(jobs, on_error, notes)
     columns = ["model", "kind", "fold", *scorers, "fit_time", "predict_time",
                "peak_memory_mb"]
     frame = pd.DataFrame(rows, columns=columns)
@@ -762,6 +770,28 @@ default="default"
                            task=task, notes=notes,
                            diversity=of_record(record, y_fit, task, names=list(base)),
                            skipped=record.skipped)
+
+
+def _score_all(jobs, on_error, notes):
+    """The rows of every (name, rows) job; a model that cannot be scored (a scorer that
+    fails on it, an ensemble rebuilt from its fits that cannot predict) is named in the
+    error, and with ``on_error="skip"`` left out with a warning and a note instead, so
+    that the fits of the others are not lost."""
+    rows, failed = [], []
+    for name, job in jobs:
+        try:
+            rows += job()
+        except Exception as exc:  # noqa: BLE001 - a user's scorer may raise anything
+            name_failure(exc, f"{name!r} could not be scored")
+            if on_error == "raise":
+                raise
+            warn_user(f"{exc} ({type(exc).__name__}); it is left out of the leaderboard "
+                      "(on_error='skip').")
+            notes.append(f"{exc} ({type(exc).__name__}); left out.")
+            failed.append(exc)
+    if not rows:
+        raise failed[0]
+    return rows
 
 
 def _scorer_methods(scorers):

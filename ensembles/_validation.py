@@ -135,6 +135,32 @@ def last_step(estimator):
     return steps[-1][1] if isinstance(steps, list) and steps else estimator
 
 
+def check_target_complete(y, where):
+    """A ``ValueError`` naming ``where`` when ``y`` has missing values (NaN, None,
+    ``pd.NA``), with how many and their first rows; else nothing.
+
+    scikit-learn's own checks say "Input contains NaN." without naming ``y``, and a
+    missing value among string labels fails as "'<' not supported between 'str' and
+    'NoneType'" (sorting the classes)."""
+    y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    if y.dtype.kind == "f":
+        missing = np.isnan(y)
+    elif y.dtype.kind == "O":
+        import pandas as pd  # only for object arrays: None, pd.NA, NaN alike
+
+        missing = np.asarray(pd.isna(y), dtype=bool)
+    else:
+        return
+    if missing.ndim > 1:
+        missing = missing.any(axis=tuple(range(1, missing.ndim)))
+    rows = np.flatnonzero(missing)
+    if len(rows):
+        shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
+        raise ValueError(
+            f"{where}: y has {len(rows)} missing value(s) (NaN or None), in row(s) "
+            f"{shown}; every row needs a target: drop those rows from X and y first.")
+
+
 def name_failure(exc, where):
     """Put ``where`` ("member 'xgb' failed in fold 3") in front of ``exc``'s message, so
     that a failing base learner names itself; return ``exc`` to be raised."""

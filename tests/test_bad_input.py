@@ -188,6 +188,17 @@ FUNCTION_CASES = [
      ValueError, "ensembles must be 'default', 'none', None, names from ['voting_soft', "
      "'voting_auto', 'stacking', 'selection'] (a list, or one str separated by commas) or "
      "(name, estimator) pairs; got 'voting_soft,boosting'."),
+    # a missing target: named, counted and located (scikit-learn: "Input contains NaN.";
+    # among string labels: "'<' not supported between instances of 'str' and 'NoneType'")
+    ("benchmark-y-nan",
+     lambda: benchmark(MEMBERS, X, np.where(np.arange(30) == 4, np.nan, Y_CLF), verbose=0),
+     ValueError, "benchmark: y has 1 missing value(s) (NaN or None), in row(s) 4; every row "
+     "needs a target: drop those rows from X and y first."),
+    ("overfitting_report-y-none",
+     lambda: overfitting_report(MEMBERS, X, np.array(["a", "b", None] * 10, dtype=object),
+                                cv=2),
+     ValueError, "overfitting_report: y has 10 missing value(s) (NaN or None), in row(s) "
+     "2, 5, 8, 11, 14, ...; every row needs a target: drop those rows from X and y first."),
     # scorers that cannot score the task: refused before any fit
     ("benchmark-scoring-f1-three-classes",
      lambda: benchmark(MEMBERS, X, Y_THREE, scoring="f1", verbose=0), ValueError,

@@ -53,6 +53,7 @@ from .._compat import Interval, StrOptions, _check_y, _safe_indexing, validate_p
 from .._validation import (
     check_pairs,
     check_same_rows,
+    check_target_complete,
     label_encoder,
     name_failure,
     warn_user,
@@ -686,6 +687,7 @@ default="default"
     check_alpha(alpha)  # before the fits, not when the leaderboard is first read
     notes = []
     y_arr = column_or_1d(np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy())
+    check_target_complete(y_arr, "benchmark")
     if not hasattr(X, "iloc"):
         X = check_array(X, accept_sparse=["csr", "csc"], dtype=None, ensure_all_finite=False)
     check_same_rows(X, y_arr)

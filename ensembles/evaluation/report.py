@@ -36,7 +36,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, StrOptions, _safe_indexing, validate_params
-from .._validation import check_same_rows
+from .._validation import check_same_rows, check_target_complete
 from ..base import BaseCombiner
 from ..combine.guard import GUARD_COLUMNS
 from ..engine.oof import DroppedModel, cross_fit, fingerprint, make_folds, note_failures
@@ -479,6 +479,7 @@ def overfitting_report(estimator, X, y, *, cv=5, shuffle=True, random_state=None
     overfit
     """
     layout, models = _named_models(estimator)
+    check_target_complete(y, "overfitting_report")
     task = _task(models)
     classification = task == "classification"
     if cv == "prefit":
